@@ -1,0 +1,286 @@
+"""Checks the schema cannot express: order, identity, references and the files beside a COE.
+
+Each check reads the data defensively: it runs on files that may also have schema
+errors, and looks only at the parts that have the right shape, so one mistake does not
+hide another.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem
+from .schema import field_name
+from .sources import JsonPath, Source
+from .times import is_time, parse_time, time_problem
+
+TIME_ORDER = ("start", "detected", "engaged", "mitigated", "resolved")
+MAX_CSV_ROWS = 100_000
+_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2})-[\w.-]+$")
+
+
+def file_problems(source: Source) -> list[Problem]:
+    """Every check of one COE on its own (cross-COE checks are in `corpus_problems`)."""
+    problems: list[Problem] = []
+    for check in (check_times, check_timeline, check_ids, check_addresses, check_graphs,
+                  check_narrative, check_folder):
+        problems.extend(check(source))
+    return problems
+
+
+def _at(rule: str, source: Source, path: JsonPath, message: str, key: bool = False) -> Problem:
+    span = source.span(path)
+    line, column = (span.key_line, span.key_column) if key else (span.line, span.column)
+    return Problem.of(rule, source.display, line, column, message)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def check_times(source: Source) -> Iterator[Problem]:
+    """start <= detected <= engaged <= mitigated <= resolved, for those present."""
+    times = _dict(_dict(source.data).get("times"))
+    previous: tuple[str, Any] | None = None
+    for name in TIME_ORDER:
+        value = times.get(name)
+        if not is_time(value):
+            continue
+        moment = parse_time(value)
+        if previous and moment < previous[1]:
+            yield _at(
+                "COE020", source, ("times", name),
+                f"times.{name} ({value}) is before times.{previous[0]} ({times[previous[0]]}); "
+                "times go start <= detected <= engaged <= mitigated <= resolved",
+            )
+        else:
+            previous = (name, moment)
+
+
+def check_timeline(source: Source) -> Iterator[Problem]:
+    """Timeline entries in time order; equal times are allowed."""
+    previous: tuple[int, Any] | None = None
+    for index, entry in enumerate(_list(_dict(source.data).get("timeline"))):
+        value = _dict(entry).get("at")
+        if not is_time(value):
+            continue
+        moment = parse_time(value)
+        if previous and moment < previous[1]:
+            line = source.span(("timeline", previous[0], "at")).line
+            yield _at(
+                "COE021", source, ("timeline", index, "at"),
+                f"timeline entry at {value} comes after one at a later time "
+                f"(line {line}); list the timeline in time order",
+            )
+        # Compared with the entry just above, so one misplaced entry is one error.
+        previous = (index, moment)
+
+
+def why_nodes(data: Any) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
+    """Every node of the why-tree with its path, depth first, in document order."""
+    stack = [(("whys", "causes", i), node) for i, node in
+             enumerate(_list(_dict(_dict(data).get("whys")).get("causes")))]
+    stack.reverse()
+    while stack:
+        path, node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        yield path, node
+        children = _list(node.get("causes"))
+        stack.extend(reversed([(path + ("causes", i), child) for i, child in enumerate(children)]))
+
+
+def check_ids(source: Source) -> Iterator[Problem]:
+    """Why-node ids and action-item ids are each unique within the COE."""
+    nodes = [(path, node.get("id")) for path, node in why_nodes(source.data)]
+    actions = [(("action_items", i), _dict(item).get("id"))
+               for i, item in enumerate(_list(_dict(source.data).get("action_items")))]
+    for what, entries in (("why-node", nodes), ("action item", actions)):
+        first: dict[str, JsonPath] = {}
+        for path, ident in entries:
+            if not isinstance(ident, str):
+                continue
+            if ident in first:
+                line = source.span(first[ident] + ("id",)).line
+                yield _at(
+                    "COE022", source, path + ("id",),
+                    f'{what} id "{ident}" is already used at line {line}; ids must be unique in a COE',
+                )
+            else:
+                first[ident] = path
+
+
+def check_addresses(source: Source) -> Iterator[Problem]:
+    """Every `addresses` entry names a node of this COE's why-tree."""
+    ids = [node["id"] for _, node in why_nodes(source.data) if isinstance(node.get("id"), str)]
+    for i, item in enumerate(_list(_dict(source.data).get("action_items"))):
+        for j, address in enumerate(_list(_dict(item).get("addresses"))):
+            if not isinstance(address, str) or address in ids:
+                continue
+            if ids:
+                close = difflib.get_close_matches(address, ids, n=1, cutoff=0.5)
+                hint = f'; did you mean "{close[0]}"?' if close else f"; the nodes are {', '.join(ids)}"
+                message = f'addresses names "{address}", which is not a node of the why-tree{hint}'
+            else:
+                message = f'addresses names "{address}", but this COE has no why-tree yet'
+            yield _at("COE023", source, ("action_items", i, "addresses", j), message)
+
+
+def inside_folder(folder: Path, name: str) -> Path | None:
+    """The file `name` inside `folder`, or None when it would leave the folder."""
+    if not name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return None
+    root = folder.resolve()
+    target = (folder / name).resolve()
+    return target if target.is_relative_to(root) and target != root else None
+
+
+def check_graphs(source: Source) -> Iterator[Problem]:
+    """Each impact graph's CSV exists in the COE's folder and is `time,value` rows."""
+    graphs = _list(_dict(_dict(source.data).get("impact")).get("graphs"))
+    folder = source.path.parent
+    for i, graph in enumerate(graphs):
+        name = _dict(graph).get("data")
+        if not isinstance(name, str):
+            continue
+        path = ("impact", "graphs", i, "data")
+        target = inside_folder(folder, name)
+        if target is None:
+            yield _at("COE024", source, path,
+                      f'graph data "{name}" must be a file inside the COE\'s folder')
+        elif not target.is_file():
+            yield _at("COE024", source, path,
+                      f'graph data file "{name}" not found beside coe.yaml')
+        else:
+            display = str(Path(source.display).parent / name)
+            yield from csv_problems(target, display)
+
+
+def csv_problems(path: Path, display: str) -> Iterator[Problem]:
+    """Problems of a graph's data file, at their line and column in the CSV."""
+
+    def problem(line: int, column: int, message: str) -> Problem:
+        return Problem.of("COE024", display, line, column, message)
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        yield problem(1, 1, "graph data is not UTF-8 text")
+        return
+    except OSError as error:
+        yield problem(1, 1, f"cannot read graph data: {error.strerror or error}")
+        return
+    rows = csv.reader(text.splitlines())
+    header = next(rows, None)
+    if header is None or [cell.strip() for cell in header] != ["time", "value"]:
+        shown = ",".join(header) if header else "nothing"
+        yield problem(1, 1, f'graph data must start with the header "time,value", got "{shown}"')
+        return
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        line = count + 1
+        if count > MAX_CSV_ROWS:
+            yield problem(line, 1, f"graph data has more than {MAX_CSV_ROWS} rows")
+            return
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2:
+            yield problem(line, 1, f"expected 2 columns (time,value), got {len(row)}")
+            continue
+        when, value = row[0].strip(), row[1].strip()
+        reason = time_problem(when)
+        if reason:
+            yield problem(line, 1, f"time {reason}, got \"{when}\"")
+        if not _is_number(value):
+            yield problem(line, len(row[0]) + 2, f'value must be a number, got "{value}"')
+    if count == 0:
+        yield problem(1, 1, "graph data has a header but no rows")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def check_narrative(source: Source) -> Iterator[Problem]:
+    """The narrative is either the `narrative` field or narrative.md, not both."""
+    if "narrative" in _dict(source.data) and (source.path.parent / "narrative.md").is_file():
+        yield _at(
+            "COE025", source, ("narrative",),
+            "narrative is given twice, here and in narrative.md; keep one of them",
+            key=True,
+        )
+
+
+def check_folder(source: Source) -> Iterator[Problem]:
+    """The folder is named YYYY-MM-DD-short-slug, dated by the incident's start."""
+    if source.path.name != "coe.yaml":
+        return
+    name = source.path.parent.name
+    match = _FOLDER.match(name)
+    if not match:
+        yield Problem.of(
+            "COE026", source.display, 1, 1,
+            f'folder "{name}" should be named YYYY-MM-DD-short-slug, like 2025-10-20-dns-race',
+        )
+        return
+    start = _dict(_dict(source.data).get("times")).get("start")
+    if is_time(start) and parse_time(start).date().isoformat() != match[1]:
+        yield _at(
+            "COE026", source, ("times", "start"),
+            f"folder date {match[1]} differs from the start date {start[:10]}; "
+            "name the folder after the day impact began",
+        )
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A COE's id and where it is written: all that cross-COE checks need of a file."""
+
+    ident: str
+    display: str
+    line: int
+    column: int
+
+
+def identity(source: Source) -> Identity | None:
+    """The COE's id with its place, when it has a textual id."""
+    ident = _dict(source.data).get("id")
+    if not isinstance(ident, str):
+        return None
+    span = source.span(("id",))
+    return Identity(ident, source.display, span.line, span.column)
+
+
+def corpus_problems(identities: list[Identity]) -> Iterator[Problem]:
+    """COE ids are unique across the repository."""
+    by_id: dict[str, list[Identity]] = {}
+    for who in identities:
+        by_id.setdefault(who.ident, []).append(who)
+    for ident, holders in by_id.items():
+        if len(holders) < 2:
+            continue
+        for who in holders:
+            others = [o.display for o in holders if o is not who]
+            more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+            yield Problem.of(
+                "COE022", who.display, who.line, who.column,
+                f"id {ident} is also used by {others[0]}{more}; "
+                "COE ids are unique across the repository (`coe new` picks a free one)",
+            )
+
+
+__all__ = ["file_problems", "corpus_problems", "identity", "why_nodes", "inside_folder", "field_name"]

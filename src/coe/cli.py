@@ -1,0 +1,116 @@
+"""The `coe` command: parse arguments, call the library, pick a reporter, set the exit code.
+
+Exit codes: 0 success, 1 problems found (or a build failed), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .authoring import NewCoe, create_coe, init_repository
+from .problems import Level
+from .reporters import REPORTERS, format_line
+from .repository import coes_dir, display_path
+from .validate import check_file, validate
+
+
+class DateType(click.ParamType):
+    """A YYYY-MM-DD date option."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD", param, ctx)
+
+
+DATE = DateType()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coe")
+def main() -> None:
+    """Write, review and publish incident postmortems (COEs) kept as YAML in git."""
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(list(REPORTERS)), default=None,
+              help="Output format. Default: text, or github when GITHUB_ACTIONS=true.")
+@click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
+@click.option("--today", type=DATE, default=None,
+              help="The day overdue action items are judged against (default: the clock).")
+def validate_command(paths: tuple[Path, ...], output_format: str | None, strict: bool,
+                     today: date | None) -> None:
+    """Check COEs against the format and the review rules.
+
+    PATHS are COE folders, coe.yaml files or folders of COEs; the default is the
+    repository's COE folder (coes_dir in mkdocs.yml, else ./coes). Exits 0 when there
+    are no errors, 1 when there are (or warnings under --strict), 2 on usage errors.
+    """
+    repository_coes = coes_dir()
+    if not paths:
+        if not repository_coes.is_dir():
+            raise click.UsageError(
+                f"no COE folder {display_path(repository_coes)}/ here; "
+                "pass a path, or run `coe init` to start a COE repository"
+            )
+        paths = (repository_coes,)
+    context = [repository_coes] if repository_coes.is_dir() else []
+    report = validate(list(paths), context, today=today)
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    failed = report.count(Level.ERROR) > 0 or (strict and report.count(Level.WARNING) > 0)
+    REPORTERS[output_format](report, failed, sys.stdout)
+    sys.exit(1 if failed else 0)
+
+
+@main.command("new")
+@click.argument("title")
+@click.option("--service", "services", multiple=True, metavar="S",
+              help="An affected service; repeat for several.")
+@click.option("--severity", type=click.IntRange(1, 5), default=3, show_default=True,
+              help="1 is the most severe.")
+@click.option("--date", "day", type=DATE, default=None,
+              help="The day impact began (default: today); names the folder.")
+def new_command(title: str, services: tuple[str, ...], severity: int, day: date | None) -> None:
+    """Start a new draft COE titled TITLE in the repository's COE folder.
+
+    Writes coes/<date>-<slug>/coe.yaml with the next free id and every required field,
+    each with a short prompt, validates it and prints its path.
+    """
+    title = title.strip()
+    if not title or "\n" in title or len(title) > 120:
+        raise click.BadParameter("a title is one line of 1 to 120 characters", param_hint="TITLE")
+    folder = coes_dir()
+    path = create_coe(folder, Path.cwd(), NewCoe(title, services, severity, day or date.today()))
+    checked = check_file(path)
+    for problem in checked.problems:
+        click.echo(format_line(problem), err=True)
+    click.echo(display_path(path))
+    sys.exit(0 if checked.valid else 1)
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init_command(directory: Path) -> None:
+    """Make DIRECTORY (default: here) a COE repository.
+
+    Writes mkdocs.yml set up for the tool, coes/ with one example COE, the schema for
+    editors and .gitignore. Existing files are never overwritten.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    for path, written in init_repository(directory):
+        shown = display_path(path)
+        click.echo(f"wrote {shown}" if written else f"kept  {shown} (exists)")
+    click.echo("next: coe new \"What happened\" --service your-service")

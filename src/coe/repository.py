@@ -1,0 +1,99 @@
+"""Where a repository keeps its COEs, and finding them.
+
+The COE folder comes from the `coe` plugin's `coes_dir` in `mkdocs.yml` when there is
+one, so that `coe validate` and the site always look at the same files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+COE_FILE = "coe.yaml"
+DEFAULT_COES_DIR = "coes"
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose !!python/name and !ENV tags we need not understand."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def plugin_config(root: Path) -> dict[str, Any]:
+    """The `coe` plugin's options in `root/mkdocs.yml`, or {} when absent or unreadable."""
+    path = root / "mkdocs.yml"
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # noqa: S506
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return {}
+    plugins = config.get("plugins") if isinstance(config, dict) else None
+    entries = plugins.items() if isinstance(plugins, dict) else (
+        (next(iter(p.items())) if isinstance(p, dict) and len(p) == 1 else (p, None))
+        for p in plugins or []
+    )
+    for name, options in entries:
+        if name == "coe":
+            return options if isinstance(options, dict) else {}
+    return {}
+
+
+def coes_dir(root: Path | None = None) -> Path:
+    """The repository's COE folder: `coes_dir` from mkdocs.yml, else ./coes."""
+    root = root or Path.cwd()
+    configured = plugin_config(root).get("coes_dir")
+    return root / (configured if isinstance(configured, str) else DEFAULT_COES_DIR)
+
+
+def find_coe_files(path: Path) -> list[Path]:
+    """The coe.yaml files at or under `path`: a file, a COE folder or a folder of COEs.
+
+    A folder holding coe.yaml is one COE; below it nothing more is looked for, so data
+    and images beside a COE are never taken for COEs.
+    """
+    if path.is_file():
+        return [path]
+    if (path / COE_FILE).is_file():
+        return [path / COE_FILE]
+    found = []
+    for folder, subfolders, files in os.walk(path):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        if COE_FILE in files:
+            found.append(Path(folder) / COE_FILE)
+            subfolders[:] = []
+    return sorted(found)
+
+
+def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+_ID = re.compile(r"^id:\s*[\"']?([A-Z][A-Z0-9]*)-([0-9]+)[\"']?\s*(?:#.*)?$", re.MULTILINE)
+
+
+def next_free_id(folder: Path, prefix: str = "COE") -> str:
+    """One more than the highest id in use, e.g. COE-1043 after COE-1042.
+
+    Reads the `id:` line of each file instead of parsing it, so that a broken COE still
+    holds on to its number.
+    """
+    highest = 0
+    for path in find_coe_files(folder) if folder.is_dir() else []:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in _ID.finditer(text):
+            if match[1] == prefix:
+                highest = max(highest, int(match[2]))
+    return f"{prefix}-{highest + 1}"

@@ -1,0 +1,350 @@
+"""Read a COE's YAML into plain JSON-model data, keeping where every key and value was.
+
+YAML is read the way the format page says: YAML 1.2's core schema (timestamps stay
+strings, only true/false are booleans), duplicate keys refused, anchors, aliases and
+tags refused (never executed). The data is built from libyaml's event stream rather
+than with a loader, because a loader would already have expanded aliases, resolved
+YAML 1.1 types and forgotten positions by the time we could object.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+# libyaml's parser is ten times faster; the pure-Python one gives the same events.
+_EventSource = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 100
+
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a value (and, inside a mapping, its key) starts; 1-based.
+
+    `plain` keeps the raw text of an unquoted scalar that YAML read as something other
+    than text (a number, a boolean, null), so a type error can say what happened.
+    """
+
+    line: int
+    column: int
+    key_line: int
+    key_column: int
+    plain: str | None = None
+
+
+@dataclass
+class Source:
+    """A COE file read into data, with the place of every value."""
+
+    path: Path
+    display: str
+    data: Any
+    # (value mark, key mark, plain text) per path, as libyaml gave them: 0-based.
+    marks: dict[JsonPath, tuple[Any, Any, str | None]] = field(default_factory=dict)
+
+    def has(self, path: JsonPath) -> bool:
+        """True when the file has a value at `path`."""
+        return path in self.marks
+
+    def span(self, path: JsonPath) -> Span:
+        """The span of `path`, or of its nearest ancestor that has one."""
+        while path not in self.marks and path:
+            path = path[:-1]
+        if path not in self.marks:
+            return Span(1, 1, 1, 1)
+        value, key, plain = self.marks[path]
+        return Span(value.line + 1, value.column + 1, key.line + 1, key.column + 1, plain)
+
+
+class ReadError(Exception):
+    """The file could not be read into data; carries the one problem that says why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def read_source(path: Path, display: str | None = None) -> Source:
+    """Read the YAML file at `path`; raise ReadError naming file, line and column."""
+    shown = display or str(path)
+    text = decode(read_bytes(path, shown), shown)
+    return parse_text(text, path, shown)
+
+
+def read_bytes(path: Path, shown: str) -> bytes:
+    """The file's bytes, refusing files over MAX_BYTES before reading them."""
+
+    def fail(message: str) -> ReadError:
+        return ReadError(Problem.of("COE001", shown, 1, 1, message))
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise fail(
+                f"file is {size / 1_000_000:.1f} MB; a COE file may be at most "
+                f"{MAX_BYTES // 1_000_000} MB (put long data in files beside it)"
+            )
+        with path.open("rb") as stream:
+            return stream.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise fail(f"cannot read the file: {error.strerror or error}") from None
+
+
+def decode(data: bytes, shown: str) -> str:
+    """UTF-8 text, without a byte-order mark; other encodings are refused at the bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(Problem.of("COE001", shown, 1, 1, "file is UTF-16; save it as UTF-8"))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise ReadError(
+            Problem.of(
+                "COE001", shown, line, column,
+                f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8",
+            )
+        ) from None
+
+
+def parse_text(text: str, path: Path, shown: str) -> Source:
+    """Build the data and spans of one YAML document from `text`."""
+    source = Source(path=path, display=shown, data=None)
+    builder = _Builder(source, text)
+    # Reading creates many objects and no reference cycles; the cyclic collector would
+    # only slow it down by a third.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        source.data = builder.document()
+    except yaml.MarkedYAMLError as error:
+        raise ReadError(_syntax_problem(error, text, shown)) from None
+    except yaml.YAMLError as error:  # errors from libyaml's reader carry no mark
+        raise ReadError(Problem.of("COE002", shown, 1, 1, f"YAML error: {error}")) from None
+    finally:
+        if collecting:
+            gc.enable()
+    return source
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str, shown: str) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.splitlines()
+    here = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
+    if here == "\t":
+        message = "tab character; YAML indents with spaces only"
+    elif "mapping values are not allowed" in (error.problem or ""):
+        message = 'YAML syntax error: ": " inside unquoted text; put the whole value in quotes'
+    else:
+        problem = (error.problem or "").strip()
+        context = (error.context or "").strip()
+        message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    return Problem.of("COE002", shown, line, column, message)
+
+
+# YAML 1.2 core schema: what an unquoted scalar means.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_STR_TAGS = {"tag:yaml.org,2002:str", "!"}
+# An unquoted scalar starting with anything else is text under the core schema.
+_MAYBE_NOT_TEXT = frozenset("~nNtTfF0123456789+-.")
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of an unquoted scalar under YAML 1.2's core schema."""
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+_ScalarEvent = yaml.ScalarEvent
+_MappingStart = yaml.MappingStartEvent
+_SequenceStart = yaml.SequenceStartEvent
+_MappingEnd = yaml.MappingEndEvent
+_SequenceEnd = yaml.SequenceEndEvent
+
+
+class _Builder:
+    """Turns libyaml's events into dicts, lists and scalars, recording spans.
+
+    The hot path of validation: spans are stored as libyaml's marks and turned into
+    `Span`s only when a message needs one.
+    """
+
+    def __init__(self, source: Source, text: str) -> None:
+        self.source = source
+        self.next = _EventSource(text).get_event
+        self.depth = 0
+
+    def fail(self, rule: str, mark: Any, message: str) -> ReadError:
+        return ReadError(
+            Problem.of(rule, self.source.display, mark.line + 1, mark.column + 1, message)
+        )
+
+    def document(self) -> Any:
+        self.next()  # StreamStart
+        event = self.next()
+        if isinstance(event, yaml.StreamEndEvent):
+            raise ReadError(Problem.of(
+                "COE001", self.source.display, 1, 1,
+                "file is empty; a COE is a YAML mapping of fields (schema_version, id, title, ...)",
+            ))
+        first = self.next()
+        if not isinstance(first, _MappingStart):
+            what = {
+                _SequenceStart: "a list",
+                _ScalarEvent: "a single value",
+                yaml.AliasEvent: "an alias",
+            }.get(type(first), "not a mapping")
+            raise self.fail(
+                "COE005", first.start_mark,
+                f"the top level is {what}; a COE is a mapping of fields (schema_version: 1, id: ...)",
+            )
+        self.source.marks[()] = (first.start_mark, first.start_mark, None)
+        data = self.value(first, ())
+        self.next()  # DocumentEnd
+        event = self.next()
+        if not isinstance(event, yaml.StreamEndEvent):
+            raise self.fail(
+                "COE003", event.start_mark,
+                "a second YAML document; a COE file holds exactly one (remove the '---')",
+            )
+        return data
+
+    def value(self, event: Any, path: JsonPath) -> Any:
+        kind = event.__class__
+        if kind is _ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                return self._special_scalar(event)
+            text = event.value
+            if event.implicit[0] and (not text or text[0] in _MAYBE_NOT_TEXT):
+                return resolve_plain(text)
+            return text
+        if kind is yaml.AliasEvent:
+            raise self.fail(
+                "COE003", event.start_mark,
+                f"alias *{event.anchor} is not allowed in a COE; write the value out",
+            )
+        if event.anchor is not None:
+            raise self._anchor_error(event)
+        if event.tag is not None and event.tag not in _COLLECTION_TAGS:
+            raise self._tag_error(event)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(
+                "COE003", event.start_mark, f"nested more than {MAX_DEPTH} levels deep"
+            )
+        result = self.mapping(path) if kind is _MappingStart else self.sequence(path)
+        self.depth -= 1
+        return result
+
+    def _special_scalar(self, event: Any) -> str:
+        if event.anchor is not None:
+            raise self._anchor_error(event)
+        if event.tag in _STR_TAGS:
+            return event.value
+        raise self._tag_error(event)
+
+    def _anchor_error(self, event: Any) -> ReadError:
+        return self.fail(
+            "COE003", event.start_mark,
+            f"anchor &{event.anchor} is not allowed in a COE; write values out in full",
+        )
+
+    def _tag_error(self, event: Any) -> ReadError:
+        tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+        return self.fail(
+            "COE003", event.start_mark,
+            f"tag {tag} is not allowed in a COE; a COE is plain data (quote the value if it is text)",
+        )
+
+    def mapping(self, path: JsonPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        marks = self.source.marks
+        next_event = self.next
+        while True:
+            key_event = next_event()
+            kind = key_event.__class__
+            if kind is _MappingEnd:
+                return result
+            if kind is not _ScalarEvent:
+                self.value(key_event, path)  # raises for an alias or anchor
+                raise self.fail(
+                    "COE003", key_event.start_mark,
+                    "a key must be plain text, not a list or mapping",
+                )
+            if key_event.anchor is not None or key_event.tag is not None:
+                self._special_scalar(key_event)
+            key = key_event.value  # keys are text: `1:` is the field "1"
+            if key in result:
+                first = marks[path + (key,)][1]
+                raise self.fail(
+                    "COE004", key_event.start_mark,
+                    f'duplicate key "{key}" (first at line {first.line + 1}); '
+                    "YAML would silently keep only the last one",
+                )
+            child = path + (key,)
+            value_event = next_event()
+            value, plain = self.item(value_event, child)
+            marks[child] = (value_event.start_mark, key_event.start_mark, plain)
+            result[key] = value
+
+    def sequence(self, path: JsonPath) -> list[Any]:
+        result: list[Any] = []
+        marks = self.source.marks
+        next_event = self.next
+        while True:
+            event = next_event()
+            if event.__class__ is _SequenceEnd:
+                return result
+            child = path + (len(result),)
+            value, plain = self.item(event, child)
+            marks[child] = (event.start_mark, event.start_mark, plain)
+            result.append(value)
+
+    def item(self, event: Any, path: JsonPath) -> tuple[Any, str | None]:
+        """A value and, when YAML read unquoted text as something else, that text."""
+        if event.__class__ is _ScalarEvent and event.anchor is None and event.tag is None:
+            text = event.value
+            if event.implicit[0] and (not text or text[0] in _MAYBE_NOT_TEXT):
+                value = resolve_plain(text)
+                return value, (None if value.__class__ is str else text)
+            return text, None
+        return self.value(event, path), None

@@ -1,0 +1,83 @@
+"""Times and dates as the format writes them: ISO 8601 with an offset, and YYYY-MM-DD.
+
+One strict reading serves the schema's format checks, the cross-checks and the model,
+so that a time the validator accepts is a time every later stage can use.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from datetime import date, datetime, timedelta, timezone
+
+_DATE_TIME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<h>\d{2}):(?P<m>\d{2})"
+    r"(?::(?P<s>\d{2})(?P<frac>\.\d{1,9})?)?"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EXAMPLE_TIME = "2025-10-20T06:48:00Z"
+
+
+@lru_cache(maxsize=4096)
+def time_problem(text: str) -> str | None:
+    """Why `text` is not a date-time with an offset, or None when it is one."""
+    match = _DATE_TIME.match(text)
+    if not match:
+        return f"must be a date-time with an offset, like {EXAMPLE_TIME}"
+    problem = date_problem(match["date"])
+    if problem:
+        return problem
+    if not (int(match["h"]) < 24 and int(match["m"]) < 60 and int(match["s"] or 0) < 60):
+        return f"has an impossible time of day ({match['h']}:{match['m']}:{match['s'] or '00'})"
+    offset = match["offset"]
+    if offset is None:
+        return "has no offset; add Z for UTC or the local offset, like +08:00"
+    if offset != "Z" and (int(offset[1:3]) > 23 or int(offset[-2:]) > 59):
+        return f"has an impossible offset {offset}"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def date_problem(text: str) -> str | None:
+    """Why `text` is not a YYYY-MM-DD date that exists, or None when it is one."""
+    if not _DATE.match(text):
+        return "must be a date written YYYY-MM-DD, like 2025-10-20"
+    try:
+        date.fromisoformat(text)
+    except ValueError as error:
+        return f"is not a date that exists ({error})"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def parse_time(text: str) -> datetime:
+    """An aware datetime for a valid time string (check with `time_problem` first)."""
+    match = _DATE_TIME.match(text)
+    if not match or time_problem(text):
+        raise ValueError(f"not a date-time with an offset: {text!r}")
+    offset = match["offset"]
+    if offset == "Z":
+        tz = timezone.utc
+    else:
+        sign = -1 if offset[0] == "-" else 1
+        tz = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[-2:])))
+    frac = match["frac"] or ""
+    micro = int((frac[1:] + "000000")[:6]) if frac else 0
+    day = date.fromisoformat(match["date"])
+    return datetime(
+        day.year, day.month, day.day, int(match["h"]), int(match["m"]), int(match["s"] or 0),
+        micro, tzinfo=tz,
+    )
+
+
+def parse_date(text: str) -> date:
+    """A date for a valid YYYY-MM-DD string."""
+    if date_problem(text):
+        raise ValueError(f"not a date: {text!r}")
+    return date.fromisoformat(text)
+
+
+def is_time(value: object) -> bool:
+    """True for a string that is a valid date-time with an offset."""
+    return isinstance(value, str) and time_problem(value) is None

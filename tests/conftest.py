@@ -1,0 +1,49 @@
+"""Shared fixtures: the repository's folders and a minimal valid COE to vary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = Path(__file__).parent / "examples"
+
+MINIMAL_COE = """\
+schema_version: 1
+id: COE-1
+title: Checkout API returned errors
+status: draft
+severity: 2
+scope: single-service
+authors: [ana]
+services: [checkout-api]
+summary: 3% of checkout calls failed for 45 minutes.
+times:
+  start: 2025-10-20T06:48:00Z
+  detected: 2025-10-20T06:52:00Z
+detection:
+  method: service-alarm
+impact:
+  customer_experience: Checkout failed with HTTP 500.
+timeline:
+  - at: 2025-10-20T06:48:00Z
+    event: Error rate rises
+"""
+
+
+def write_coe(folder: Path, text: str = MINIMAL_COE, name: str = "2025-10-20-checkout") -> Path:
+    """Write `text` as a COE in `folder/name/coe.yaml` and return its path."""
+    path = folder / name / "coe.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test with the current folder set to an empty temporary folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    return tmp_path
