@@ -1,0 +1,97 @@
+"""Checks beyond the schema, each at the place a reader must look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coe.problems import Level
+from coe.validate import validate
+
+from .conftest import MINIMAL_COE, write_coe
+
+GRAPH = MINIMAL_COE.replace(
+    "  customer_experience: Checkout failed with HTTP 500.\n",
+    "  customer_experience: Checkout failed with HTTP 500.\n"
+    "  graphs:\n    - {title: 5xx rate, data: rate.csv, unit: '%', threshold: 1}\n",
+)
+
+
+def problems(path: Path) -> list[tuple[str, int, int, str]]:
+    return [(Path(p.path).name, p.line, p.column, p.rule) for p in validate([path]).problems]
+
+
+def test_graph_data_problems_point_into_the_csv(tmp_path: Path) -> None:
+    coe = write_coe(tmp_path, GRAPH)
+    (coe.parent / "rate.csv").write_text(
+        "time,value\n"
+        "2025-10-20T06:40:00Z,0.1\n"
+        "2025-10-20T06:41:00,0.2\n"
+        "2025-10-20T06:42:00Z,high\n"
+        "2025-10-20T06:43:00Z\n"
+        "2026-02-30T06:44:00Z,1\n"
+    )
+    assert problems(coe) == [
+        ("rate.csv", 3, 1, "COE024"),
+        ("rate.csv", 4, 22, "COE024"),
+        ("rate.csv", 5, 1, "COE024"),
+        ("rate.csv", 6, 1, "COE024"),
+    ]
+
+
+def test_graph_data_header_is_required(tmp_path: Path) -> None:
+    coe = write_coe(tmp_path, GRAPH)
+    (coe.parent / "rate.csv").write_text("when,rate\n2025-10-20T06:40:00Z,0.1\n")
+    report = validate([coe])
+    assert [(p.line, p.column) for p in report.problems] == [(1, 1)]
+    assert 'header "time,value"' in report.problems[0].message
+
+
+def test_graph_data_with_bom_and_crlf_is_fine(tmp_path: Path) -> None:
+    coe = write_coe(tmp_path, GRAPH)
+    (coe.parent / "rate.csv").write_bytes(
+        b"\xef\xbb\xbftime,value\r\n2025-10-20T06:40:00+08:00,0.1\r\n")
+    assert problems(coe) == []
+
+
+def test_graph_data_must_stay_in_the_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.csv"
+    outside.write_text("time,value\n2025-10-20T06:40:00Z,1\n")
+    coe = write_coe(tmp_path / "coes", GRAPH.replace("rate.csv", "../../secret.csv"))
+    (coe.parent / "link.csv").symlink_to(outside)
+    assert problems(coe) == [("coe.yaml", 18, 31, "COE024")]
+    coe.write_text(GRAPH.replace("rate.csv", "link.csv"))
+    assert problems(coe) == [("coe.yaml", 18, 31, "COE024")]
+
+
+def test_narrative_given_twice(tmp_path: Path) -> None:
+    coe = write_coe(tmp_path, MINIMAL_COE + "narrative: The long story.\n")
+    assert problems(coe) == []
+    (coe.parent / "narrative.md").write_text("# The long story\n")
+    assert problems(coe) == [("coe.yaml", 20, 1, "COE025")]
+
+
+def test_time_order_compares_instants_not_strings(tmp_path: Path) -> None:
+    text = MINIMAL_COE.replace("detected: 2025-10-20T06:52:00Z", "detected: 2025-10-20T14:50:00+08:00")
+    assert problems(write_coe(tmp_path, text)) == []
+    text = MINIMAL_COE.replace("detected: 2025-10-20T06:52:00Z", "detected: 2025-10-20T14:40:00+08:00")
+    assert problems(write_coe(tmp_path, text)) == [("coe.yaml", 12, 13, "COE020")]
+
+
+def test_one_misplaced_timeline_entry_is_one_error(tmp_path: Path) -> None:
+    entries = "".join(
+        f"  - at: 2025-10-20T07:{m:02d}:00Z\n    event: step {m}\n" for m in (10, 50, 20, 30, 40)
+    )
+    text = MINIMAL_COE.split("timeline:\n")[0] + "timeline:\n" + entries
+    assert problems(write_coe(tmp_path, text)) == [("coe.yaml", 22, 9, "COE021")]
+
+
+def test_action_ids_are_unique(tmp_path: Path) -> None:
+    item = "  - {id: AI-1, title: t, owner: o, priority: low, due: 2026-01-01, status: open}\n"
+    text = MINIMAL_COE + "action_items:\n" + item + item
+    assert problems(write_coe(tmp_path, text)) == [("coe.yaml", 22, 10, "COE022")]
+
+
+def test_folder_name_and_date(tmp_path: Path) -> None:
+    assert problems(write_coe(tmp_path, MINIMAL_COE, "checkout")) == [("coe.yaml", 1, 1, "COE026")]
+    found = validate([write_coe(tmp_path, MINIMAL_COE, "2025-10-21-checkout")]).problems
+    assert [(p.line, p.rule, p.level) for p in found] == [(11, "COE026", Level.WARNING)]

@@ -1,0 +1,243 @@
+"""The `coe` command as users run it: formats, exit codes, new, init, help."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from coe.cli import main
+from coe.reporters import escape_data, escape_property
+
+from .conftest import EXAMPLES, MINIMAL_COE, ROOT, write_coe
+
+BROKEN = MINIMAL_COE.replace("severity: 2", "severity: high").replace("  detected:", "  detectd:")
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_every_command_has_help() -> None:
+    def commands(group: click.Group, prefix: tuple[str, ...] = ()):
+        for name, command in group.commands.items():
+            yield prefix + (name,), command
+            if isinstance(command, click.Group):
+                yield from commands(command, prefix + (name,))
+
+    assert run("--help").exit_code == 0
+    for path, command in commands(main):
+        result = run(*path, "--help")
+        assert result.exit_code == 0, path
+        assert command.help and len(command.help) > 20, path
+        assert "Usage:" in result.output
+
+
+def test_validate_defaults_to_the_repository_coes(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes")
+    result = run("validate")
+    assert result.exit_code == 0
+    assert result.output == "no problems in 1 COE\n"
+
+
+def test_validate_reads_coes_dir_from_mkdocs_yml(in_tmp: Path) -> None:
+    (in_tmp / "mkdocs.yml").write_text(
+        "site_name: x\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "plugins:\n  - search\n  - coe:\n      coes_dir: incidents\n"
+    )
+    write_coe(in_tmp / "incidents", BROKEN)
+    result = run("validate")
+    assert result.exit_code == 1
+    assert "incidents/2025-10-20-checkout/coe.yaml:5:11: error COE012" in result.output
+
+
+def test_validate_without_coes_folder_is_a_usage_error(in_tmp: Path) -> None:
+    result = run("validate")
+    assert result.exit_code == 2
+    assert "coe init" in result.output
+
+
+def test_validate_unknown_path_is_a_usage_error(in_tmp: Path) -> None:
+    assert run("validate", "nowhere").exit_code == 2
+
+
+def test_text_format_lines_are_sorted_then_summarised(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", BROKEN)
+    write_coe(in_tmp / "coes", MINIMAL_COE.replace("COE-1", "COE-2"), "2025-10-20-ok")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "coes/2025-10-20-checkout/coe.yaml:5:11: error COE012 "
+        'severity must be an integer from 1 to 5, got "high"',
+        "coes/2025-10-20-checkout/coe.yaml:10:1: error COE011 "
+        'missing field "detected" in times, required in every COE',
+        "coes/2025-10-20-checkout/coe.yaml:12:3: error COE010 "
+        'unknown field "detectd" in times; did you mean "detected"?',
+        "3 errors, 0 warnings in 2 COEs",
+    ]
+
+
+def test_parsable_format_keeps_stdout_to_problem_lines(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", BROKEN)
+    result = CliRunner().invoke(main, ["validate", "--format", "parsable"])
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    assert all(re.match(r"^[^:]+:\d+:\d+: (error|warning) COE\d{3} .+", line) for line in lines)
+    assert "3 errors, 0 warnings in 1 COE" in result.stderr
+
+
+def test_json_format(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", BROKEN)
+    result = CliRunner().invoke(main, ["validate", "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["status"] == "fail"
+    assert document["problems"][0] == {
+        "path": "coes/2025-10-20-checkout/coe.yaml", "line": 5, "column": 11,
+        "level": "error", "rule": "COE012",
+        "message": 'severity must be an integer from 1 to 5, got "high"',
+    }
+    assert result.stderr == ""
+
+
+def test_json_format_ok(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes")
+    result = run("validate", "--format", "json")
+    assert json.loads(result.output) == {"status": "ok", "problems": []}
+
+
+def test_github_format_is_chosen_in_actions_and_writes_step_summary(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", BROKEN)
+    summary = in_tmp / "summary.md"
+    result = run("validate", env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "::error file=coes/2025-10-20-checkout/coe.yaml,line=5,col=11,title=COE012::"
+        'severity must be an integer from 1 to 5, got "high"'
+    )
+    table = summary.read_text()
+    assert "| File | Line | Level | Rule | Message |" in table
+    assert table.count("| `coes/2025-10-20-checkout/coe.yaml` |") == 3
+
+
+def test_github_escaping_follows_the_actions_toolkit() -> None:
+    assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
+    assert escape_property("a:b,c%d\ne") == "a%3Ab%2Cc%25d%0Ae"
+
+
+def test_github_escapes_hostile_paths_and_messages(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", BROKEN.replace("severity: high", 'severity: "1,5: 100%"'),
+              "2025-10-20-a,b:c")
+    result = run("validate", "--format", "github")
+    first = next(line for line in result.output.splitlines() if line.startswith("::error"))
+    assert first.startswith("::error file=coes/2025-10-20-a%2Cb%3Ac/coe.yaml,line=5,col=11,")
+    assert first.endswith('got "1,5: 100%25"')
+
+
+def test_strict_fails_on_warnings(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", MINIMAL_COE, "badly-named-folder")
+    assert run("validate").exit_code == 0
+    result = run("validate", "--strict")
+    assert result.exit_code == 1
+    assert "warning COE026" in result.output
+
+
+def test_today_must_be_a_date(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes")
+    assert run("validate", "--today", "2026-11-27").exit_code == 0
+    result = run("validate", "--today", "2026-02-30")
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output
+
+
+def test_validate_a_single_file_still_sees_the_repository_ids(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", MINIMAL_COE, "2025-10-20-first")
+    second = write_coe(in_tmp / "coes", MINIMAL_COE, "2025-10-20-second")
+    result = run("validate", str(second))
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "coes/2025-10-20-second/coe.yaml:2:5: error COE022 id COE-1 is also used by "
+        "coes/2025-10-20-first/coe.yaml"
+    )
+    assert "in 1 COE" in result.output
+
+
+def test_no_traceback_for_any_invalid_example(in_tmp: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", str(EXAMPLES / "invalid")])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+
+
+def test_new_writes_a_valid_draft_with_the_next_id(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", MINIMAL_COE.replace("COE-1", "COE-41"))
+    result = run("new", "Payments failed in eu-west-1", "--service", "payments",
+                 "--service", "ledger", "--severity", "2", "--date", "2026-11-27")
+    assert result.exit_code == 0, result.output
+    path = in_tmp / "coes/2026-11-27-payments-failed-in-eu-west-1/coe.yaml"
+    assert result.output == "coes/2026-11-27-payments-failed-in-eu-west-1/coe.yaml\n"
+    text = path.read_text()
+    assert "id: COE-42\n" in text
+    assert "status: draft" in text
+    assert 'scope: multi-service' in text
+    assert '  - "payments"\n  - "ledger"' in text
+    assert run("validate").exit_code == 0
+
+
+def test_new_with_a_chinese_title_gives_a_readable_slug(in_tmp: Path) -> None:
+    result = run("new", "支付网关连接池耗尽", "--date", "2026-11-27")
+    assert result.exit_code == 0
+    assert result.output.strip() == "coes/2026-11-27-支付网关连接池耗尽/coe.yaml"
+    assert 'title: "支付网关连接池耗尽"' in (in_tmp / result.output.strip()).read_text()
+
+
+def test_new_never_reuses_a_folder(in_tmp: Path) -> None:
+    first = run("new", "Same title", "--date", "2026-11-27").output.strip()
+    second = run("new", "Same title", "--date", "2026-11-27").output.strip()
+    assert first != second and second.endswith("same-title-2/coe.yaml")
+    assert "id: COE-2" in (in_tmp / second).read_text()
+
+
+def test_new_quotes_titles_that_yaml_would_change(in_tmp: Path) -> None:
+    result = run("new", 'yes: "quoted" #1 {x}', "--date", "2026-11-27")
+    assert result.exit_code == 0
+    from coe.sources import read_source
+
+    assert read_source(in_tmp / result.output.strip()).data["title"] == 'yes: "quoted" #1 {x}'
+
+
+def test_new_refuses_a_multiline_title(in_tmp: Path) -> None:
+    assert run("new", "two\nlines").exit_code == 2
+
+
+def test_init_sets_up_a_repository_and_never_overwrites(in_tmp: Path) -> None:
+    (in_tmp / "team").mkdir()
+    (in_tmp / "team/mkdocs.yml").write_text("site_name: ours\n")
+    result = run("init", "team")
+    assert result.exit_code == 0
+    assert "kept  team/mkdocs.yml (exists)" in result.output
+    assert (in_tmp / "team/mkdocs.yml").read_text() == "site_name: ours\n"
+    assert (in_tmp / "team/.gitignore").read_text().count("site/") == 1
+    example = next((in_tmp / "team/coes").glob("*/coe.yaml"))
+    assert example.read_text().startswith(
+        "# yaml-language-server: $schema=../../schema/coe.schema.json\n")
+    again = run("init", "team")
+    assert "wrote" not in again.output
+    assert run("validate", "team/coes").exit_code == 0
+
+
+def test_init_writes_a_mkdocs_yml_the_tool_reads(in_tmp: Path) -> None:
+    run("init")
+    assert "coe:" in (in_tmp / "mkdocs.yml").read_text()
+    assert run("validate").exit_code == 0
+
+
+def test_repository_examples_validate_from_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run("validate", "--today", "2026-11-27")
+    assert result.exit_code == 0, result.output
