@@ -1,0 +1,346 @@
+"""COEs as frozen dataclasses, built only from valid data; derived figures live here.
+
+Everything after validation (pages, diagrams, charts, reports, exports) reads these
+objects, never the raw YAML, so each figure is computed one way in one place.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .sources import Source
+from .times import parse_date, parse_time
+
+NARRATIVE_FILE = "narrative.md"
+
+
+def minutes_between(earlier: datetime | None, later: datetime | None) -> float | None:
+    """Whole and fractional minutes from `earlier` to `later`, None when either is unknown."""
+    if earlier is None or later is None:
+        return None
+    return (later - earlier).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class Times:
+    """The incident's key moments, as aware datetimes in the offsets they were written in."""
+
+    start: datetime
+    detected: datetime
+    engaged: datetime | None = None
+    mitigated: datetime | None = None
+    resolved: datetime | None = None
+
+    @property
+    def time_to_detect(self) -> float | None:
+        """Minutes from start to detection."""
+        return minutes_between(self.start, self.detected)
+
+    @property
+    def time_to_engage(self) -> float | None:
+        """Minutes from detection to the first engineer engaged."""
+        return minutes_between(self.detected, self.engaged)
+
+    @property
+    def time_to_mitigate(self) -> float | None:
+        """Minutes from start to mitigation: the impact's duration."""
+        return minutes_between(self.start, self.mitigated)
+
+    @property
+    def time_to_resolve(self) -> float | None:
+        """Minutes from start to resolution of the underlying problem."""
+        return minutes_between(self.start, self.resolved)
+
+
+@dataclass(frozen=True)
+class Detection:
+    method: str
+    alarm: str | None = None
+    analysis: str | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    value: float
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Graph:
+    """An impact graph: its data points, read from the CSV beside the COE."""
+
+    title: str
+    data: str
+    points: tuple[tuple[datetime, float], ...]
+    unit: str | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Impact:
+    customer_experience: str
+    customers_affected: int | None = None
+    metrics: tuple[Metric, ...] = ()
+    graphs: tuple[Graph, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    event: str
+    kind: str | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Communication:
+    at: datetime
+    channel: str
+    message: str
+    audience: str | None = None
+
+
+@dataclass(frozen=True)
+class Mitigation:
+    kind: str
+    description: str
+    at: datetime | None = None
+    effective: bool | None = None
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    promise: str | None = None
+    observed: str | None = None
+    failure_mode_expected: bool | None = None
+    blast_radius: str | None = None
+
+
+@dataclass(frozen=True)
+class WhyNode:
+    """A node of the why-tree: one contributing factor and the factors behind it."""
+
+    id: str
+    because: str
+    why: str | None = None
+    evidence: str | None = None
+    root_cause: bool = False
+    category: str | None = None
+    causes: tuple[WhyNode, ...] = ()
+
+    def walk(self) -> list[WhyNode]:
+        """This node and all below it, depth first."""
+        nodes = [self]
+        for child in self.causes:
+            nodes.extend(child.walk())
+        return nodes
+
+
+@dataclass(frozen=True)
+class Whys:
+    problem: str
+    causes: tuple[WhyNode, ...]
+
+    def nodes(self) -> list[WhyNode]:
+        """Every node of the tree, depth first in document order."""
+        return [node for cause in self.causes for node in cause.walk()]
+
+    def depth(self) -> int:
+        """Levels below the problem: 1 when the causes have no causes of their own."""
+
+        def depth_of(node: WhyNode) -> int:
+            return 1 + max((depth_of(c) for c in node.causes), default=0)
+
+        return max((depth_of(c) for c in self.causes), default=0)
+
+
+OPEN_STATUSES = ("open", "in-progress")
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    id: str
+    title: str
+    owner: str
+    priority: str
+    due: date
+    status: str
+    team: str | None = None
+    closed: date | None = None
+    kind: str | None = None
+    addresses: tuple[str, ...] = ()
+    link: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Open or in progress: work still to do."""
+        return self.status in OPEN_STATUSES
+
+    def days_overdue(self, today: date) -> int:
+        """Days past due on `today` for an open item; 0 when not overdue."""
+        return max(0, (today - self.due).days) if self.is_open else 0
+
+    def is_overdue(self, today: date) -> bool:
+        """Open or in progress, and due before `today`."""
+        return self.days_overdue(today) > 0
+
+
+@dataclass(frozen=True)
+class Checklist:
+    short_term_fixes_verified: bool | None = None
+    data_preserved: bool | None = None
+    followups_assigned: bool | None = None
+    shared_understanding: bool | None = None
+
+
+@dataclass(frozen=True)
+class Coe:
+    """One COE, as its page, the reports and the exports see it."""
+
+    folder: Path
+    slug: str
+    id: str
+    title: str
+    status: str
+    severity: int
+    scope: str
+    authors: tuple[str, ...]
+    services: tuple[str, ...]
+    summary: str
+    times: Times
+    detection: Detection
+    impact: Impact
+    timeline: tuple[TimelineEntry, ...]
+    reviewers: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    communications: tuple[Communication, ...] = ()
+    mitigations: tuple[Mitigation, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    whys: Whys | None = None
+    lessons: tuple[str, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    checklist: Checklist | None = None
+    narrative: str | None = None
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def open_action_items(self) -> list[ActionItem]:
+        return [item for item in self.action_items if item.is_open]
+
+    def overdue_action_items(self, today: date) -> list[ActionItem]:
+        return [item for item in self.action_items if item.is_overdue(today)]
+
+    def minutes_from_start(self, moment: datetime) -> float:
+        """T+minutes of `moment` (negative before impact began)."""
+        return (moment - self.times.start).total_seconds() / 60
+
+
+def _time(value: Any) -> datetime | None:
+    return parse_time(value) if isinstance(value, str) else None
+
+
+def _date(value: Any) -> date | None:
+    return parse_date(value) if isinstance(value, str) else None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(value or ())
+
+
+def _node(data: dict[str, Any]) -> WhyNode:
+    return WhyNode(
+        id=data["id"], because=data["because"], why=data.get("why"),
+        evidence=data.get("evidence"), root_cause=bool(data.get("root_cause", False)),
+        category=data.get("category"),
+        causes=tuple(_node(child) for child in data.get("causes", ())),
+    )
+
+
+def read_points(path: Path) -> tuple[tuple[datetime, float], ...]:
+    """The (time, value) rows of a graph's CSV, already checked by validation."""
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(text.splitlines()))[1:]
+    return tuple(
+        (parse_time(row[0].strip()), float(row[1])) for row in rows if len(row) == 2
+    )
+
+
+def build_coe(source: Source) -> Coe:
+    """The model of a COE whose source has passed validation without errors."""
+    data = source.data
+    folder = source.path.parent
+    times = data["times"]
+    impact = data["impact"]
+    narrative = data.get("narrative")
+    narrative_file = folder / NARRATIVE_FILE
+    if narrative is None and narrative_file.is_file():
+        narrative = narrative_file.read_text(encoding="utf-8-sig")
+    whys = data.get("whys")
+    checklist = data.get("checklist")
+    return Coe(
+        folder=folder,
+        slug=folder.name,
+        id=data["id"],
+        title=data["title"],
+        status=data["status"],
+        severity=data["severity"],
+        scope=data["scope"],
+        authors=_strings(data["authors"]),
+        reviewers=_strings(data.get("reviewers")),
+        services=_strings(data["services"]),
+        regions=_strings(data.get("regions")),
+        tags=_strings(data.get("tags")),
+        summary=data["summary"],
+        times=Times(
+            start=parse_time(times["start"]), detected=parse_time(times["detected"]),
+            engaged=_time(times.get("engaged")), mitigated=_time(times.get("mitigated")),
+            resolved=_time(times.get("resolved")),
+        ),
+        detection=Detection(**data["detection"]),
+        impact=Impact(
+            customer_experience=impact["customer_experience"],
+            customers_affected=impact.get("customers_affected"),
+            metrics=tuple(Metric(**m) for m in impact.get("metrics", ())),
+            graphs=tuple(
+                Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
+                      threshold=g.get("threshold"), points=read_points(folder / g["data"]))
+                for g in impact.get("graphs", ())
+            ),
+        ),
+        timeline=tuple(
+            TimelineEntry(at=parse_time(e["at"]), event=e["event"], kind=e.get("kind"),
+                          link=e.get("link"))
+            for e in data["timeline"]
+        ),
+        communications=tuple(
+            Communication(at=parse_time(c["at"]), channel=c["channel"], message=c["message"],
+                          audience=c.get("audience"))
+            for c in data.get("communications", ())
+        ),
+        mitigations=tuple(
+            Mitigation(kind=m["kind"], description=m["description"], at=_time(m.get("at")),
+                       effective=m.get("effective"))
+            for m in data.get("mitigations", ())
+        ),
+        dependencies=tuple(Dependency(**d) for d in data.get("dependencies", ())),
+        whys=Whys(whys["problem"], tuple(_node(n) for n in whys["causes"])) if whys else None,
+        lessons=_strings(data.get("lessons")),
+        action_items=tuple(
+            ActionItem(
+                id=a["id"], title=a["title"], owner=a["owner"], priority=a["priority"],
+                due=parse_date(a["due"]), status=a["status"], team=a.get("team"),
+                closed=_date(a.get("closed")), kind=a.get("kind"),
+                addresses=_strings(a.get("addresses")), link=a.get("link"),
+            )
+            for a in data.get("action_items", ())
+        ),
+        checklist=Checklist(**checklist) if checklist else None,
+        narrative=narrative,
+        data=data,
+    )
