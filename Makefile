@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 
 site: setup
 	$(BIN)/coe validate
+	$(BIN)/coe build --strict
 
 test: setup-test
 	$(BIN)/python -m pytest

@@ -95,3 +95,20 @@ def test_folder_name_and_date(tmp_path: Path) -> None:
     assert problems(write_coe(tmp_path, MINIMAL_COE, "checkout")) == [("coe.yaml", 1, 1, "COE026")]
     found = validate([write_coe(tmp_path, MINIMAL_COE, "2025-10-21-checkout")]).problems
     assert [(p.line, p.rule, p.level) for p in found] == [(11, "COE026", Level.WARNING)]
+
+
+def test_markdown_links_must_stay_in_the_folder(tmp_path: Path) -> None:
+    text = MINIMAL_COE.replace(
+        "summary: 3% of checkout calls failed for 45 minutes.\n",
+        "summary: |\n  See ![graph](graph.png) and [notes](../../secret.txt).\n"
+        "  <img src=\"/etc/passwd\"> and [ok](https://example.com) [top](#impact)\n",
+    )
+    coe = write_coe(tmp_path, text)
+    (coe.parent / "graph.png").write_bytes(b"\x89PNG\r\n")
+    assert problems(coe) == [("coe.yaml", 10, 39, "COE027"), ("coe.yaml", 11, 13, "COE027")]
+
+
+def test_missing_linked_image_and_narrative_links(tmp_path: Path) -> None:
+    coe = write_coe(tmp_path, MINIMAL_COE)
+    (coe.parent / "narrative.md").write_text("# Story\n\nSee ![x](missing.png).\n")
+    assert problems(coe) == [("narrative.md", 3, 10, "COE027")]

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from .problems import Problem
 from .schema import field_name
@@ -30,7 +31,7 @@ def file_problems(source: Source) -> list[Problem]:
     """Every check of one COE on its own (cross-COE checks are in `corpus_problems`)."""
     problems: list[Problem] = []
     for check in (check_times, check_timeline, check_ids, check_addresses, check_graphs,
-                  check_narrative, check_folder):
+                  check_narrative, check_links, check_folder):
         problems.extend(check(source))
     return problems
 
@@ -223,6 +224,88 @@ def check_narrative(source: Source) -> Iterator[Problem]:
             "narrative is given twice, here and in narrative.md; keep one of them",
             key=True,
         )
+
+
+_LINKS = re.compile(
+    r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)"          # [text](target) and ![alt](target)
+    r"|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)"  # [label]: target
+    r"|\b(?:src|href)\s*=\s*[\"']([^\"']*)",   # HTML attributes
+    re.MULTILINE,
+)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def markdown_fields(data: Any) -> Iterator[tuple[JsonPath, str]]:
+    """Every Markdown field of a COE with its path."""
+    data = _dict(data)
+    for path in (("summary",), ("narrative",), ("detection", "analysis"),
+                 ("impact", "customer_experience")):
+        value: Any = data
+        for part in path:
+            value = _dict(value).get(part)
+        if isinstance(value, str):
+            yield path, value
+    for name, key in (("timeline", "event"), ("communications", "message"),
+                      ("dependencies", "blast_radius")):
+        for i, entry in enumerate(_list(data.get(name))):
+            value = _dict(entry).get(key)
+            if isinstance(value, str):
+                yield (name, i, key), value
+    for i, lesson in enumerate(_list(data.get("lessons"))):
+        if isinstance(lesson, str):
+            yield ("lessons", i), lesson
+
+
+def link_problem(folder: Path, target: str) -> str | None:
+    """Why a link in a Markdown field cannot be shown, or None when it can."""
+    if _SCHEME.match(target) or target.startswith(("#", "//")):
+        return None
+    name = unquote(target.split("#")[0].split("?")[0])
+    if not name:
+        return None
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return f'link "{target}" is an absolute path; link files beside coe.yaml by relative path'
+    path = inside_folder(folder, name)
+    if path is None:
+        return f'link "{target}" leaves the COE\'s folder; only files beside coe.yaml can be shown'
+    if not path.is_file():
+        return f'linked file "{name}" not found beside coe.yaml'
+    return None
+
+
+def _links(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line offset, column, target) of each link in `text`."""
+    for match in _LINKS.finditer(text):
+        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
+        start = match.start(group)
+        line_start = text.rfind("\n", 0, start) + 1
+        yield text.count("\n", 0, start), start - line_start, match.group(group)
+
+
+def check_links(source: Source) -> Iterator[Problem]:
+    """Files linked from Markdown fields exist inside the COE's folder."""
+    folder = source.path.parent
+    for path, text in markdown_fields(source.data):
+        span = source.span(path)
+        block = "\n" in text.rstrip("\n")
+        for lines, column, target in _links(text):
+            problem = link_problem(folder, target)
+            if problem:
+                line = span.line + lines + (1 if block else 0)
+                col = (span.key_column + 2 if block else span.column) + column
+                yield Problem.of("COE027", source.display, line, col, problem)
+    narrative = folder / "narrative.md"
+    if narrative.is_file():
+        display = str(Path(source.display).parent / "narrative.md")
+        try:
+            text = narrative.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            yield Problem.of("COE027", display, 1, 1, "narrative.md is not UTF-8 text")
+            return
+        for lines, column, target in _links(text):
+            problem = link_problem(folder, target)
+            if problem:
+                yield Problem.of("COE027", display, lines + 1, column + 1, problem)
 
 
 def check_folder(source: Source) -> Iterator[Problem]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -114,3 +115,90 @@ def init_command(directory: Path) -> None:
         shown = display_path(path)
         click.echo(f"wrote {shown}" if written else f"kept  {shown} (exists)")
     click.echo("next: coe new \"What happened\" --service your-service")
+
+
+CONFIG_OPTION = click.option(
+    "-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("mkdocs.yml"), show_default=True, help="The site's mkdocs configuration.")
+
+
+def _progress_printer() -> object:
+    """A one-line page counter on stderr, shown only on a terminal and on long builds."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if time.monotonic() - started > 1.0:
+            click.echo(f"\rwriting pages {done}/{max(done, total)}", err=True, nl=False)
+
+    return show
+
+
+@main.command("build")
+@CONFIG_OPTION
+@click.option("--strict", is_flag=True, help="Fail on warnings, COE review warnings included.")
+@click.option("--today", type=DATE, default=None,
+              help="The day overdue action items are judged against "
+                   "(default: SOURCE_DATE_EPOCH, else the clock).")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site (default: site_dir of mkdocs.yml, site/).")
+def build_command(config_file: Path, strict: bool, today: date | None, site_dir: Path | None) -> None:
+    """Validate the COEs and build the site.
+
+    The site is built aside and swapped in only when the build succeeds, so a failed
+    build leaves the previous site as it was.
+    """
+    from .plugin import BuildFailed, build_site
+
+    if not config_file.is_file():
+        raise click.UsageError(f"no {config_file} here; run `coe init` to start a COE repository")
+    _log_to_terminal()
+    started = time.monotonic()
+    progress = _progress_printer()
+    try:
+        final, plan = build_site(config_file, site_dir, strict,
+                                 today.isoformat() if today else None, progress)
+    except BuildFailed as error:
+        if progress:
+            click.echo("", err=True)
+        click.echo(f"build failed: {error}; the previous site was left as it was", err=True)
+        sys.exit(1)
+    if progress:
+        click.echo("", err=True)
+    reports = len(plan.pages) - len(plan.coes)
+    click.echo(f"{len(plan.coes)} COEs, {reports} reports -> {display_path(final)}/ "
+               f"in {time.monotonic() - started:.1f} s")
+
+
+@main.command("serve")
+@CONFIG_OPTION
+@click.option("-a", "--dev-addr", metavar="HOST:PORT", default=None,
+              help="Address to serve on (default: 127.0.0.1:8000).")
+def serve_command(config_file: Path, dev_addr: str | None) -> None:
+    """Preview the site at http://127.0.0.1:8000/, rebuilding when a COE changes."""
+    from .plugin import serve_site
+
+    if not config_file.is_file():
+        raise click.UsageError(f"no {config_file} here; run `coe init` to start a COE repository")
+    _log_to_terminal()
+    serve_site(config_file, dev_addr)
+
+
+def _log_to_terminal() -> None:
+    """mkdocs' warnings and errors on stderr, COE problems exactly as `coe validate` prints them."""
+    import logging
+
+    class Format(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            message = record.getMessage()
+            if record.name.startswith("mkdocs.plugins.coe"):
+                return message.removeprefix("coe: ")
+            return f"{record.levelname}: {message}"
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Format())
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False

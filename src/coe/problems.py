@@ -65,6 +65,8 @@ RULES: dict[str, Rule] = {
              "An impact graph's data file is missing, outside the COE's folder or malformed."),
         Rule("COE025", "narrative-twice", Level.ERROR,
              "Both a narrative field and a narrative.md file."),
+        Rule("COE027", "local-link", Level.ERROR,
+             "A Markdown link to a file that is missing or outside the COE's folder."),
         Rule("COE026", "folder-name", Level.WARNING,
              "The COE's folder is not named YYYY-MM-DD-short-slug."),
     ]

@@ -70,10 +70,10 @@ def find_coe_files(path: Path) -> list[Path]:
     return sorted(found)
 
 
-def display_path(path: Path) -> str:
-    """A path as messages show it: relative to the current folder when inside it."""
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as messages show it: relative to `root` (default: here) when inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to((root or Path.cwd()).resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -6,6 +6,7 @@ so that a time the validator accepts is a time every later stage can use.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
@@ -81,3 +82,19 @@ def parse_date(text: str) -> date:
 def is_time(value: object) -> bool:
     """True for a string that is a valid date-time with an offset."""
     return isinstance(value, str) and time_problem(value) is None
+
+
+def resolve_today(explicit: date | str | None = None) -> date:
+    """The build's "today": the explicit value, else SOURCE_DATE_EPOCH, else the clock.
+
+    SOURCE_DATE_EPOCH is the reproducible-builds convention: a build run twice on the
+    same input gives the same site.
+    """
+    if isinstance(explicit, date):
+        return explicit
+    if explicit:
+        return parse_date(str(explicit))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()

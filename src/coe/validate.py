@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import date
 from pathlib import Path
 
@@ -66,9 +67,9 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def check_file(path: Path) -> Checked:
-    """Read and check one COE file on its own."""
-    display = display_path(path)
+def check_file(path: Path, root: Path | None = None) -> Checked:
+    """Read and check one COE file on its own; paths shown relative to `root`."""
+    display = display_path(path, root)
     try:
         source = read_source(path, display)
     except ReadError as error:
@@ -77,46 +78,49 @@ def check_file(path: Path) -> Checked:
     return Checked(path, display, problems, identity(source), source)
 
 
-def _check_without_data(path: Path) -> Checked:
+def _check_without_data(path: Path, root: Path | None = None) -> Checked:
     # What crosses back from a worker process: problems and the id, not the data.
-    return replace(check_file(path), source=None)
+    return replace(check_file(path, root), source=None)
 
 
-def _read_identity(path: Path) -> Identity | None:
+def _read_identity(path: Path, root: Path | None) -> Identity | None:
     try:
-        return identity(read_source(path, display_path(path)))
+        return identity(read_source(path, display_path(path, root)))
     except ReadError:
         return None  # reported when that COE itself is validated
 
 
-def check_files(paths: list[Path], keep_data: bool = False) -> list[Checked]:
+def check_files(paths: list[Path], keep_data: bool = False,
+                root: Path | None = None) -> list[Checked]:
     """Check each file; in worker processes when there are many and data is not kept."""
     if keep_data or len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        checked = [check_file(path) for path in paths]
+        checked = [check_file(path, root) for path in paths]
         return checked if keep_data else [replace(c, source=None) for c in checked]
     fast_validator()  # compiled once here, inherited by every worker
     workers = min(os.cpu_count() or 2, 8)
     context = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_check_without_data, paths,
+        return list(pool.map(partial(_check_without_data, root=root), paths,
                              chunksize=max(1, len(paths) // (workers * 4))))
 
 
 def validate(paths: Iterable[Path], context: Iterable[Path] = (),
-             today: date | None = None, keep_data: bool = False) -> Report:
+             today: date | None = None, keep_data: bool = False,
+             root: Path | None = None) -> Report:
     """Validate the COEs at `paths`; `context` folders hold the rest of the repository.
 
     `today` is the day overdue action items are judged against (used by review rules);
-    `keep_data` keeps each COE's data in the report, for the stages after validation.
+    `keep_data` keeps each COE's data in the report, for the stages after validation;
+    files are named relative to `root` (default: the current folder).
     """
     targets = _unique(f for p in paths for f in find_coe_files(p))
-    checked = check_files(targets, keep_data)
+    checked = check_files(targets, keep_data, root)
     wanted = {c.path.resolve() for c in checked}
     identities = [c.identity for c in checked if c.identity]
     for path in _unique(f for p in context for f in find_coe_files(p)):
         if path.resolve() not in wanted:
-            found = _read_identity(path)
+            found = _read_identity(path, root)
             if found:
                 identities.append(found)
     by_display = {c.display: c for c in checked}

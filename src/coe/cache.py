@@ -1,0 +1,45 @@
+"""The build cache: rendered diagrams and charts kept by content hash in `.cache/`.
+
+An entry is written atomically and read only when it looks complete, so an
+interrupted build or a damaged file costs a re-render, never a broken page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def content_key(*parts: str) -> str:
+    """A sha256 over the parts, each length-prefixed so that no two splits collide."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8")
+        digest.update(f"{len(data)}:".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def read_svg(path: Path) -> str | None:
+    """A cached SVG, or None when absent or truncated."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    stripped = text.strip()
+    return text if stripped.startswith("<svg") and stripped.endswith("</svg>") else None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

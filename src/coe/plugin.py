@@ -1,0 +1,176 @@
+"""The mkdocs plugin `coe`: the only module that imports mkdocs.
+
+Events, and why each:
+- on_startup: defining it keeps the plugin object alive across `mkdocs serve` rebuilds;
+- on_config: resets per-build state, resolves the COE folder, "today" and the assets;
+- on_pre_build: validates and plans the site before mkdocs cleans `site_dir`, so a bad
+  COE stops the build with the previous site still in place;
+- on_files: adds the planned pages and files with `File.generated` (never writing into
+  `docs_dir`, which `mkdocs serve` watches: that would rebuild forever);
+- on_serve: watches the COE folder, so editing a COE rebuilds the preview.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .problems import Level
+from .render.diagrams import DiagramError
+from .reporters import format_line
+from .resources import data_path
+from .site import ASSETS, Plan, plan_site
+from .times import resolve_today
+
+log = get_plugin_logger(__name__)
+ASSET_URI = "assets/coe"
+
+
+class CoeConfig(base.Config):
+    coes_dir = c.Type(str, default="coes")
+    drafts = c.Choice(("show", "hide"), default="show")
+    today = c.Optional(c.Type(str))
+    cache_dir = c.Type(str, default=".cache")
+
+
+class CoePlugin(BasePlugin[CoeConfig]):
+    """Builds a page for every COE, an index of them all, and the assets they need."""
+
+    def __init__(self) -> None:
+        self.plan = Plan()
+        self.root = Path.cwd()
+        self.progress: Any = None  # set by `coe build`: called with (pages done, total)
+        self.done = 0
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        pass
+
+    def on_config(self, config: Any) -> Any:
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        self.plan = Plan()
+        self.done = 0
+        for kind, name in (("extra_css", "coe.css"), ("extra_javascript", "coe.js")):
+            uri = f"{ASSET_URI}/{name}"
+            if uri not in [str(item) for item in config[kind]]:
+                config[kind].append(uri)
+        return config
+
+    @property
+    def coes_dir(self) -> Path:
+        return self.root / self.config.coes_dir
+
+    def on_pre_build(self, *, config: Any) -> None:
+        try:
+            today = resolve_today(self.config.today)
+        except ValueError:
+            raise PluginError(f"coe: today must be a date written YYYY-MM-DD, got {self.config.today!r}")
+        if not self.coes_dir.is_dir():
+            raise PluginError(f"coe: no COE folder {self.coes_dir}; set coes_dir in mkdocs.yml")
+        docs_index = Path(config.docs_dir) / "index.md"
+        try:
+            self.plan = plan_site(self.coes_dir, today, self.config.drafts,
+                                  self.root / self.config.cache_dir,
+                                  home=not docs_index.exists(), root=self.root)
+        except DiagramError as error:
+            raise PluginError(f"coe: {error}") from None
+        for problem in self.plan.problems:
+            (log.error if problem.level is Level.ERROR else log.warning)(format_line(problem))
+        if self.plan.errors:
+            raise PluginError(
+                f"coe: {len(self.plan.errors)} errors in COEs; the site was not built"
+            )
+
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        for uri, content in self.plan.pages.items():
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                files.remove(existing)
+            inclusion = (InclusionLevel.INCLUDED if uri in self.plan.nav_pages
+                         else InclusionLevel.NOT_IN_NAV)
+            generated = File.generated(config, uri, content=content, inclusion=inclusion)
+            source = self.plan.edit_paths.get(uri)
+            if source is not None:
+                generated.edit_uri = Path(os.path.relpath(source, config.docs_dir)).as_posix()
+            files.append(generated)
+        for uri, path in self.plan.files.items():
+            files.append(File.generated(config, uri, abs_src_path=str(path),
+                                        inclusion=InclusionLevel.NOT_IN_NAV))
+        for name in ASSETS:
+            files.append(File.generated(config, f"{ASSET_URI}/{name}",
+                                        abs_src_path=str(data_path("templates", "site", "assets", name))))
+        return files
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if self.progress is not None:
+            self.done += 1
+            self.progress(self.done, len(self.plan.pages))
+        return output
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        server.watch(str(self.coes_dir))
+        return server
+
+
+class BuildFailed(Exception):
+    """The site could not be built; the message says why, the old site is untouched."""
+
+
+def _staging(final: Path, label: str) -> Path:
+    return final.parent / f".{final.name}.{label}-{os.getpid()}"
+
+
+def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = False,
+               today: str | None = None, progress: Any = None) -> tuple[Path, Plan]:
+    """Build the site aside, then swap it in: a failed build leaves the old site as it was.
+
+    `progress(done, total)` is called as pages are written. Returns the site folder and
+    the plan the plugin built from.
+    """
+    import shutil
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+
+    try:
+        config = load_config(str(config_file), strict=strict)
+    except (ConfigurationError, MkDocsException, OSError) as error:
+        raise BuildFailed(f"{config_file}: {error}") from None
+    final = Path(site_dir or config.site_dir).resolve()
+    staging = _staging(final, "building")
+    config.site_dir = str(staging)
+    plugin = config.plugins.get("coe")
+    if not isinstance(plugin, CoePlugin):
+        raise BuildFailed(f"{config_file}: the coe plugin is not in plugins; add `- coe`")
+    if today:
+        plugin.config.today = today
+    plugin.progress = progress
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+        old = _staging(final, "old")
+        if final.exists():
+            os.replace(final, old)
+        os.replace(staging, final)
+        shutil.rmtree(old, ignore_errors=True)
+    except (Abort, MkDocsException) as error:
+        raise BuildFailed(str(error).strip() or "the build failed") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        config.plugins.on_shutdown()
+    return final, plugin.plan
+
+
+def serve_site(config_file: Path, dev_addr: str | None = None) -> None:
+    """Preview the site with live reload; editing a COE rebuilds it."""
+    from mkdocs.commands.serve import serve
+
+    options = {"dev_addr": dev_addr} if dev_addr else {}
+    serve(str(config_file), livereload=True, **options)

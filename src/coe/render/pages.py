@@ -1,0 +1,155 @@
+"""The Markdown pages of the site, from the model and Jinja templates in templates/site/.
+
+Pages are Markdown files whose body is mostly HTML: headings stay Markdown (for the
+table of contents and search sections), everything else is HTML built here, with
+Markdown fields rendered and sanitised by `render.text` and all other text escaped by
+Jinja's autoescaping.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timezone
+from functools import cache
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from ..model import Coe, WhyNode
+from ..resources import data_path
+from . import text
+
+TIMELINE_ICONS = {
+    "impact": "!", "detection": "◉", "engagement": "☎", "escalation": "⇧",
+    "investigation": "?", "mitigation": "⛨", "communication": "✉", "recovery": "✔",
+    "other": "•",
+}
+CHECKLIST = [
+    ("short_term_fixes_verified", "Short-term fixes verified"),
+    ("data_preserved", "Data and logs preserved"),
+    ("followups_assigned", "Follow-up tasks assigned to every team involved"),
+    ("shared_understanding", "Shared understanding of next steps"),
+]
+
+
+def anchor(value: str) -> str:
+    """A string made safe for an HTML id or fragment: lower case, [a-z0-9._-]."""
+    return re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-") or "x"
+
+
+def node_anchor(coe: Coe, node_id: str) -> str:
+    """The id of a why-node in the page (the diagram uses the same)."""
+    return f"{anchor(coe.id)}-{anchor(node_id)}"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(data_path("templates", "site"))),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+    )
+    env.filters.update(
+        md=lambda value: Markup(text.markdown_html(value)),
+        md_inline=lambda value: Markup(text.markdown_inline(value)),
+        duration=text.duration,
+        utc=text.utc_time,
+        local=text.local_time,
+        tplus=text.t_plus,
+        number=_number,
+        anchor=anchor,
+        urlencode=lambda value: quote(str(value)),
+    )
+    return env
+
+
+def front_matter(title: str, tags: tuple[str, ...] = ()) -> str:
+    """YAML front matter; JSON strings are YAML, so nothing in a title can change it."""
+    lines = [f"title: {json.dumps(title, ensure_ascii=False)}"]
+    if tags:
+        lines.append(f"tags: {json.dumps(list(tags), ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+def cards(coe: Coe) -> list[tuple[str, str, str]]:
+    """The derived figures shown as cards: (label, value, hint)."""
+    t = coe.times
+    result = [
+        ("Time to detect", text.duration(t.time_to_detect), "start → detected"),
+        ("Time to engage", text.duration(t.time_to_engage), "detected → engaged"),
+        ("Time to mitigate", text.duration(t.time_to_mitigate), "impact duration"),
+        ("Time to resolve", text.duration(t.time_to_resolve), "start → resolved"),
+    ]
+    if coe.impact.customers_affected is not None:
+        result.append(("Customers affected", f"{coe.impact.customers_affected:,}", ""))
+    return result
+
+
+def tree_list(coe: Coe) -> Markup:
+    """The why-tree as nested lists: readable without the diagram, and searchable."""
+
+    def item(node: WhyNode) -> str:
+        parts = [f"<code>{text.plain(node.id)}</code> {text.plain(node.because)}"]
+        if node.root_cause:
+            parts.append(' <strong class="coe-root">root cause</strong>')
+        if node.category:
+            parts.append(f" <small>({text.plain(node.category)})</small>")
+        if node.evidence:
+            parts.append(f"<br><small>Evidence: {text.plain(node.evidence)}</small>")
+        children = "".join(item(child) for child in node.causes)
+        return "<li>" + "".join(parts) + (f"<ul>{children}</ul>" if children else "") + "</li>"
+
+    assert coe.whys is not None
+    return Markup("<ul>" + "".join(item(node) for node in coe.whys.causes) + "</ul>")
+
+
+def coe_page(coe: Coe, today: date, diagram_svg: str = "", graph_svgs: tuple[str, ...] = (),
+             edit_url: str | None = None) -> str:
+    """The Markdown of one COE's page."""
+    return environment().get_template("coe.md.jinja").render(
+        coe=coe,
+        today=today,
+        front_matter=Markup(front_matter(coe.title, coe.tags)),
+        cards=cards(coe),
+        graphs=list(zip(coe.impact.graphs, [Markup(svg) for svg in graph_svgs])),
+        diagram=Markup(diagram_svg),
+        tree_list=tree_list(coe) if coe.whys else "",
+        icons=TIMELINE_ICONS,
+        checklist_labels=CHECKLIST,
+        node_anchor=lambda node_id: node_anchor(coe, node_id),
+        edit_url=edit_url,
+    )
+
+
+def index_page(coes: list[Coe], today: date, hidden_drafts: int = 0) -> str:
+    """The Markdown of the index of all COEs, newest first."""
+    ordered = sorted(coes, key=lambda c: (c.times.start, c.id), reverse=True)
+    return environment().get_template("index.md.jinja").render(
+        coes=ordered,
+        today=today,
+        hidden_drafts=hidden_drafts,
+        severities=sorted({c.severity for c in coes}),
+        services=sorted({s for c in coes for s in c.services}),
+        statuses=[s for s in ("draft", "in-review", "published") if any(c.status == s for c in coes)],
+        utc=timezone.utc,
+    )
+
+
+def home_page(coes: list[Coe], today: date) -> str:
+    """The Markdown of the site's home page."""
+    ordered = sorted(coes, key=lambda c: (c.times.start, c.id), reverse=True)
+    return environment().get_template("home.md.jinja").render(
+        coes=coes,
+        latest=ordered[:10],
+        today=today,
+        open_actions=sum(len(c.open_action_items()) for c in coes),
+        overdue_actions=sum(len(c.overdue_action_items(today)) for c in coes),
+    )

@@ -1,0 +1,127 @@
+"""What the site holds: validated COEs turned into pages, diagrams, charts and assets.
+
+This is the whole build except mkdocs itself: `plugin.py` hands the plan to mkdocs as
+generated files, so the same plan could feed another static-site engine.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .cache import content_key, read_svg, write_atomic
+from .checks import inside_folder
+from .model import Coe, build_coe
+from .problems import Level, Problem
+from .render import charts, diagrams, pages
+from .validate import validate
+
+COES_URI = "coes"
+ASSETS = ("coe.css", "coe.js")
+_LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
+
+
+@dataclass
+class Plan:
+    """Everything the build adds: pages (uri -> Markdown) and files (uri -> path)."""
+
+    coes: list[Coe] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)
+    nav_pages: set[str] = field(default_factory=set)
+    files: dict[str, Path] = field(default_factory=dict)
+    edit_paths: dict[str, Path] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    hidden_drafts: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level is Level.ERROR]
+
+
+def coe_uri(coe: Coe) -> str:
+    """The page of a COE, e.g. coes/2025-10-20-dns-race/index.md."""
+    return f"{COES_URI}/{coe.slug}/index.md"
+
+
+def local_links(page_html: str) -> set[str]:
+    """Relative links in a page's HTML: the files it shows from the COE's folder."""
+    found = set()
+    for target in _LOCAL_LINK.findall(page_html):
+        target = html.unescape(target)
+        if urlsplit(target).scheme or target.startswith(("/", "\\")):
+            continue
+        found.add(unquote(target))
+    return found
+
+
+def render_diagrams(coes: list[Coe], cache_dir: Path | None) -> dict[str, str]:
+    """The why-tree SVG of every COE that has a tree, by COE id, rendered in one batch."""
+    with_trees = [coe for coe in coes if coe.whys]
+    sources = [diagrams.why_tree_dot(coe) for coe in with_trees]
+    try:
+        svgs = diagrams.render_svgs(sources, cache_dir)
+    except diagrams.DiagramError as error:
+        index = getattr(error, "index", None)
+        if index is not None:
+            raise diagrams.DiagramError(f"{with_trees[index].folder}: {error}") from None
+        raise
+    return {coe.id: svg for coe, svg in zip(with_trees, svgs)}
+
+
+def render_charts(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
+    """The SVG of each impact graph of a COE, from the cache when unchanged."""
+    result = []
+    for index, graph in enumerate(coe.impact.graphs):
+        prefix = f"{pages.anchor(coe.id)}-g{index}"
+        key = content_key(charts.chart_cache_key(coe, graph), prefix)
+        path = cache_dir / "charts" / f"{key}.svg" if cache_dir else None
+        svg = read_svg(path) if path else None
+        if svg is None:
+            svg = charts.impact_graph_svg(coe, graph, id_prefix=prefix)
+            if path:
+                write_atomic(path, svg)
+        result.append(svg)
+    return tuple(result)
+
+
+def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path | None = None,
+              home: bool = True, root: Path | None = None) -> Plan:
+    """Validate `coes_dir` and, when there are no errors, plan every page and file.
+
+    Problems name files relative to `root`, the repository, as `coe validate` does.
+    """
+    plan = Plan()
+    report = validate([coes_dir], today=today, keep_data=True, root=root)
+    plan.problems = report.problems
+    if plan.errors:
+        return plan
+    coes = sorted((build_coe(c.source) for c in report.checked if c.source),
+                  key=lambda c: c.slug)
+    if drafts == "hide":
+        plan.hidden_drafts = sum(1 for c in coes if c.status == "draft")
+        coes = [c for c in coes if c.status != "draft"]
+    plan.coes = coes
+    trees = render_diagrams(coes, cache_dir)
+    for coe in coes:
+        uri = coe_uri(coe)
+        page = pages.coe_page(coe, today, trees.get(coe.id, ""), render_charts(coe, cache_dir))
+        plan.pages[uri] = page
+        plan.edit_paths[uri] = coe.folder / "coe.yaml"
+        folder = f"{COES_URI}/{coe.slug}"
+        shown = {"coe.yaml", *(g.data for g in coe.impact.graphs), *local_links(page)}
+        for name in sorted(shown):
+            path = inside_folder(coe.folder, name)
+            if path is not None and path.is_file():
+                plan.files[f"{folder}/{Path(os.path.relpath(path, coe.folder.resolve())).as_posix()}"] = path
+    index_uri = f"{COES_URI}/index.md"
+    plan.pages[index_uri] = pages.index_page(coes, today, plan.hidden_drafts)
+    plan.nav_pages.add(index_uri)
+    if home:
+        plan.pages["index.md"] = pages.home_page(coes, today)
+        plan.nav_pages.add("index.md")
+    return plan
