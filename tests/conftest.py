@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(__file__).parent / "examples"
@@ -47,3 +50,27 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     return tmp_path
+
+
+TODAY = "2026-11-27"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository whose site `coe build --strict` has built, once per run."""
+    from coe.cli import main
+
+    repo = tmp_path_factory.mktemp("repo")
+    shutil.copytree(ROOT / "coes", repo / "coes")
+    shutil.copytree(ROOT / "docs", repo / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    cwd = os.getcwd()
+    os.chdir(repo)
+    try:
+        result = CliRunner().invoke(main, ["build", "--strict", "--today", TODAY],
+                                    catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    (repo / "build-output.txt").write_text(result.output, encoding="utf-8")
+    return repo

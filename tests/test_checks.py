@@ -101,11 +101,13 @@ def test_markdown_links_must_stay_in_the_folder(tmp_path: Path) -> None:
     text = MINIMAL_COE.replace(
         "summary: 3% of checkout calls failed for 45 minutes.\n",
         "summary: |\n  See ![graph](graph.png) and [notes](../../secret.txt).\n"
-        "  <img src=\"/etc/passwd\"> and [ok](https://example.com) [top](#impact)\n",
+        "  <img src=\"/etc/passwd\"> and [ok](https://example.com) [top](#impact)\n"
+        "  <img src=missing.png>\n",
     )
     coe = write_coe(tmp_path, text)
     (coe.parent / "graph.png").write_bytes(b"\x89PNG\r\n")
-    assert problems(coe) == [("coe.yaml", 10, 39, "COE027"), ("coe.yaml", 11, 13, "COE027")]
+    assert problems(coe) == [("coe.yaml", 10, 39, "COE027"), ("coe.yaml", 11, 13, "COE027"),
+                             ("coe.yaml", 12, 12, "COE027")]
 
 
 def test_missing_linked_image_and_narrative_links(tmp_path: Path) -> None:

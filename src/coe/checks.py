@@ -229,7 +229,7 @@ def check_narrative(source: Source) -> Iterator[Problem]:
 _LINKS = re.compile(
     r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)"          # [text](target) and ![alt](target)
     r"|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)"  # [label]: target
-    r"|\b(?:src|href)\s*=\s*[\"']([^\"']*)",   # HTML attributes
+    r"|\b(?:src|href)\s*=\s*(?:\"([^\"]*)|'([^']*)|([^\s>\"']+))",  # HTML attributes
     re.MULTILINE,
 )
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -276,7 +276,7 @@ def link_problem(folder: Path, target: str) -> str | None:
 def _links(text: str) -> Iterator[tuple[int, int, str]]:
     """(line offset, column, target) of each link in `text`."""
     for match in _LINKS.finditer(text):
-        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
+        group = next(g for g in range(1, 6) if match.group(g) is not None)
         start = match.start(group)
         line_start = text.rfind("\n", 0, start) + 1
         yield text.count("\n", 0, start), start - line_start, match.group(group)

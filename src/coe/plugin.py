@@ -12,6 +12,7 @@ Events, and why each:
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from .problems import Level
 from .render.diagrams import DiagramError
 from .reporters import format_line
 from .resources import data_path
-from .site import ASSETS, Plan, plan_site
+from .site import ASSETS, INDEX_URI, Plan, plan_site
 from .times import resolve_today
 
 log = get_plugin_logger(__name__)
@@ -50,7 +51,9 @@ class CoePlugin(BasePlugin[CoeConfig]):
         self.done = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        pass
+        # material's search segments Chinese with jieba, which announces its dictionary
+        # on stderr at every build.
+        logging.getLogger("jieba").setLevel(logging.WARNING)
 
     def on_config(self, config: Any) -> Any:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -106,6 +109,17 @@ class CoePlugin(BasePlugin[CoeConfig]):
             files.append(File.generated(config, f"{ASSET_URI}/{name}",
                                         abs_src_path=str(data_path("templates", "site", "assets", name))))
         return files
+
+    def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
+        # The COE index lives at coes/index.md, so mkdocs names its section after the
+        # folder ("Coes"); readers should see the page's own title.
+        for item in nav.items:
+            if item.is_section and any(
+                getattr(child, "file", None) is not None and child.file.src_uri == INDEX_URI
+                for child in item.children
+            ):
+                item.title = "All COEs"
+        return nav
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         if self.progress is not None:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .cache import content_key, read_svg, write_atomic
+from .cache import read_svg, write_atomic
 from .checks import inside_folder
 from .model import Coe, build_coe
 from .problems import Level, Problem
@@ -22,6 +22,7 @@ from .render import charts, diagrams, pages
 from .validate import validate
 
 COES_URI = "coes"
+INDEX_URI = f"{COES_URI}/index.md"
 ASSETS = ("coe.css", "coe.js")
 _LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
 
@@ -77,8 +78,8 @@ def render_charts(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
     """The SVG of each impact graph of a COE, from the cache when unchanged."""
     result = []
     for index, graph in enumerate(coe.impact.graphs):
-        prefix = f"{pages.anchor(coe.id)}-g{index}"
-        key = content_key(charts.chart_cache_key(coe, graph), prefix)
+        prefix = f"{diagrams.svg_id(coe.id)}-g{index}"
+        key = charts.chart_cache_key(coe, graph, id_prefix=prefix)
         path = cache_dir / "charts" / f"{key}.svg" if cache_dir else None
         svg = read_svg(path) if path else None
         if svg is None:
@@ -118,9 +119,8 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
             path = inside_folder(coe.folder, name)
             if path is not None and path.is_file():
                 plan.files[f"{folder}/{Path(os.path.relpath(path, coe.folder.resolve())).as_posix()}"] = path
-    index_uri = f"{COES_URI}/index.md"
-    plan.pages[index_uri] = pages.index_page(coes, today, plan.hidden_drafts)
-    plan.nav_pages.add(index_uri)
+    plan.pages[INDEX_URI] = pages.index_page(coes, today, plan.hidden_drafts)
+    plan.nav_pages.add(INDEX_URI)
     if home:
         plan.pages["index.md"] = pages.home_page(coes, today)
         plan.nav_pages.add("index.md")

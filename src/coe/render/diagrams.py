@@ -11,19 +11,19 @@ costs about ten times more than laying out one of these trees.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import os
 import re
 import shutil
 import subprocess
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
+from ..cache import content_key, read_svg, write_atomic
 from ..model import Coe, WhyNode
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,8 @@ def why_tree_dot(coe: Coe, action_href: Callable[[str], str] | None = None) -> s
     `#action-<id lowercased>`). SVG ids are `<coe id>-<node id>`, lowercased and limited
     to `[a-z0-9._-]`, and `<coe id>-whys` for the graph.
     """
-    assert coe.whys is not None, "why_tree_dot needs a COE with whys"
+    if coe.whys is None:
+        raise ValueError(f"{coe.id} has no why-tree to draw")
     href = action_href or _default_action_href
     prefix = svg_id(coe.id)
     ids = _Ids()
@@ -175,7 +176,7 @@ def _action_boxes(actions: list[tuple[str, str]] | tuple[()], node_svg_id: str,
                   href: Callable[[str], str], ids: _Ids) -> str:
     cells = [
         f'<TD BORDER="1" COLOR="{ACTION_BORDER}" BGCOLOR="{ACTION_FILL}" '
-        f'HREF="{_escape(href(item_id))}" TITLE="{_escape(title)}" '
+        f'HREF="{_escape(_url(href(item_id)))}" TITLE="{_escape(title)}" '
         f'ID="{ids.take(f"{node_svg_id}-{svg_id(item_id)}")}">'
         f"{_small(item_id, ACTION_TEXT)}</TD>"
         for item_id, title in actions
@@ -217,14 +218,23 @@ def _escape(text: str) -> str:
     return html.escape(_printable(text), quote=True).replace("\\", "\\\\")
 
 
+def _url(url: str) -> str:
+    """`url` with what may not stand in a URL percent-encoded: dot 2.43 writes links into
+    the SVG without escaping them, so a quote or `<` would break the document."""
+    return quote(_printable(url), safe="!#$%&'()*+,-./:;=?@[]_~" + _ALNUM)
+
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
 def _printable(text: str) -> str:
     """Control characters (other than newlines) and lone surrogates, which dot's XML
     parser refuses, as visible replacements; tabs as a space."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return "".join(
-        "\ufffd" if (unicodedata.category(c) in ("Cc", "Cs") and c != "\n") else c
-        for c in text
-    )
+    return _UNPRINTABLE.sub("\ufffd", text)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 # --- wrapping ---------------------------------------------------------------------------
@@ -232,9 +242,10 @@ def _printable(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns `text` takes in a monospace terminal: East-Asian wide characters count 2."""
-    return sum(_char_width(c) for c in text)
+    return len(text) if text.isascii() else sum(_char_width(c) for c in text)
 
 
+@cache
 def _char_width(char: str) -> int:
     if unicodedata.combining(char):
         return 0
@@ -254,18 +265,30 @@ def wrap(text: str, columns: int = WRAP_COLUMNS) -> list[str]:
     return lines
 
 
+_RUNS = re.compile(r" +|[^ ]+")
+
+
 def _tokens(paragraph: str) -> list[str]:
     """Runs of spaces, runs of narrow non-space characters (words), single wide characters."""
     tokens: list[str] = []
-    kinds: list[str] = []
-    for char in paragraph:
-        width = _char_width(char)
-        kind = "space" if char == " " else "wide" if width == 2 else "word"
-        if tokens and (width == 0 or (kind != "wide" and kinds[-1] == kind)):
-            tokens[-1] += char
-        else:
-            tokens.append(char)
-            kinds.append(kind)
+    for run in _RUNS.findall(paragraph):
+        if run.isascii():
+            tokens.append(run)
+            continue
+        start, word = len(tokens), ""
+        for char in run:
+            width = _char_width(char)
+            if width == 2:
+                if word:
+                    tokens.append(word)
+                    word = ""
+                tokens.append(char)
+            elif width == 0 and not word and len(tokens) > start:
+                tokens[-1] += char  # a combining mark stays on its character
+            else:
+                word += char
+        if word:
+            tokens.append(word)
     return tokens
 
 
@@ -315,11 +338,11 @@ def render_svgs(sources: list[str], cache_dir: Path | None, timeout: float = 30.
         raise DiagramError(_DOT_MISSING)
     version = _dot_version(dot, _mtime(dot), timeout)
     folder = cache_dir / "diagrams" if cache_dir is not None else None
-    keys = [_cache_key(source, version) for source in sources]
+    keys = [content_key(source, version, FORMAT_VERSION) for source in sources]
     svgs: dict[str, str] = {}
     if folder is not None:
         for key in dict.fromkeys(keys):
-            cached = _read_cached(folder / f"{key}.svg")
+            cached = read_svg(folder / f"{key}.svg")
             if cached is not None:
                 svgs[key] = cached
     todo: dict[str, int] = {}  # each graph to render once, even if given twice
@@ -351,37 +374,11 @@ def _dot_version(dot: str, mtime_ns: int, timeout: float) -> str:
     return (done.stderr or done.stdout).decode("utf-8", "replace").strip()
 
 
-def _cache_key(source: str, version: str) -> str:
-    data = "\0".join((source, version, FORMAT_VERSION)).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(data).hexdigest()
-
-
-def _looks_complete(svg: str) -> bool:
-    svg = svg.strip()
-    return svg.startswith("<svg") and svg.endswith("</svg>")
-
-
-def _read_cached(path: Path) -> str | None:
-    try:
-        svg = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return svg if _looks_complete(svg) else None
-
-
 def _write_cached(folder: Path, name: str, svg: str) -> None:
-    """Write atomically: readers see the old entry or the whole new one, never part."""
-    temp = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(svg)
-        os.replace(temp, folder / name)
-    except OSError as error:
+        write_atomic(folder / name, svg)
+    except OSError as error:  # a cache that cannot be written costs time, not the build
         log.warning("Could not cache a diagram in %s: %s", folder, error)
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
 
 
 def _run_dot(command: list[str], data: bytes, timeout: float) -> subprocess.CompletedProcess:
@@ -425,6 +422,10 @@ def _render(dot: str, graphs: list[tuple[int, str]], timeout: float) -> list[str
 _DOCUMENT = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 _SVG_TAG = re.compile(r"<svg\b[^>]*>")
+# From the second graph of a batch on, dot prefixes the graph's id with `page0,1_`.
+_BATCH_PREFIX = re.compile(r'(<g id=")page\d+,\d+_([^"]*" class="graph")')
+_HREF = re.compile(r'(href=")([^"]*)(")')
+_BARE_AMPERSAND = re.compile(r"&(?!#?[A-Za-z0-9]+;)")
 
 
 def _split(output: str) -> list[str]:
@@ -435,11 +436,15 @@ def _split(output: str) -> list[str]:
 def inline_svg(document: str) -> str:
     """One of dot's SVG documents as an element to inline in HTML.
 
-    Without the XML declaration, the DOCTYPE and the comments; scaled down to the width
+    Without the XML declaration, the DOCTYPE and the comments, with the graph's id as
+    set in the DOT text wherever the graph stood in a batch, and scaled down to the width
     of its container when wider (`max-width:100%;height:auto`, the `viewBox` kept).
     """
     start = document.find("<svg")
     svg = _COMMENT.sub("", document[start:] if start >= 0 else document).strip()
+    svg = _BATCH_PREFIX.sub(r"\1\2", svg, count=1)
+    # dot 2.43 leaves `&` in links as it is: XML wants `&amp;`
+    svg = _HREF.sub(lambda m: m[1] + _BARE_AMPERSAND.sub("&amp;", m[2]) + m[3], svg)
 
     def scalable(match: re.Match[str]) -> str:
         tag = re.sub(r'\s+style="[^"]*"', "", match.group())

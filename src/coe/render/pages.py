@@ -9,7 +9,6 @@ Jinja's autoescaping.
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, timezone
 from functools import cache
 from urllib.parse import quote
@@ -20,10 +19,11 @@ from markupsafe import Markup
 from ..model import Coe, WhyNode
 from ..resources import data_path
 from . import text
+from .diagrams import action_anchor, svg_id
 
 TIMELINE_ICONS = {
     "impact": "!", "detection": "◉", "engagement": "☎", "escalation": "⇧",
-    "investigation": "?", "mitigation": "⛨", "communication": "✉", "recovery": "✔",
+    "investigation": "?", "mitigation": "↺", "communication": "✉", "recovery": "✔",
     "other": "•",
 }
 CHECKLIST = [
@@ -34,18 +34,16 @@ CHECKLIST = [
 ]
 
 
-def anchor(value: str) -> str:
-    """A string made safe for an HTML id or fragment: lower case, [a-z0-9._-]."""
-    return re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-") or "x"
-
-
 def node_anchor(coe: Coe, node_id: str) -> str:
-    """The id of a why-node in the page (the diagram uses the same)."""
-    return f"{anchor(coe.id)}-{anchor(node_id)}"
+    """The id of a why-node's box in the diagram, to link to it."""
+    return f"{svg_id(coe.id)}-{svg_id(node_id)}"
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """1,370,000 and 8.4: thousands separated, no trailing zeros."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
 
 
 @cache
@@ -65,17 +63,21 @@ def environment() -> Environment:
         local=text.local_time,
         tplus=text.t_plus,
         number=_number,
-        anchor=anchor,
+        action_anchor=action_anchor,
         urlencode=lambda value: quote(str(value)),
     )
     return env
 
 
 def front_matter(title: str, tags: tuple[str, ...] = ()) -> str:
-    """YAML front matter; JSON strings are YAML, so nothing in a title can change it."""
-    lines = [f"title: {json.dumps(title, ensure_ascii=False)}"]
+    """YAML front matter; JSON strings are YAML, so nothing in a title can change it.
+
+    The title and tags are HTML-escaped here because mkdocs' theme templates print
+    them without escaping (in <title>, the <h1> and the tag list).
+    """
+    lines = [f"title: {json.dumps(text.plain(title), ensure_ascii=False)}"]
     if tags:
-        lines.append(f"tags: {json.dumps(list(tags), ensure_ascii=False)}")
+        lines.append(f"tags: {json.dumps([text.plain(t) for t in tags], ensure_ascii=False)}")
     return "\n".join(lines)
 
 

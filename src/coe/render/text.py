@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import cache
 
 import markdown
@@ -88,12 +88,13 @@ def duration(minutes: float | None) -> str:
 
 
 def offset_name(moment: datetime) -> str:
-    """UTC, or UTC+08:00 style."""
-    offset = moment.utcoffset()
+    """`UTC` for offset zero, else `UTC+08:00` or `UTC-05:30`."""
+    offset = moment.utcoffset() or timedelta(0)
     if not offset:
         return "UTC"
-    text = moment.strftime("%z")
-    return f"UTC{text[:3]}:{text[3:]}"
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def utc_time(moment: datetime) -> str:
