@@ -223,6 +223,7 @@ def test_init_sets_up_a_repository_and_never_overwrites(in_tmp: Path) -> None:
     assert "kept  team/mkdocs.yml (exists)" in result.output
     assert (in_tmp / "team/mkdocs.yml").read_text() == "site_name: ours\n"
     assert (in_tmp / "team/.gitignore").read_text().count("site/") == 1
+    assert (in_tmp / "team/docs").is_dir()
     example = next((in_tmp / "team/coes").glob("*/coe.yaml"))
     assert example.read_text().startswith(
         "# yaml-language-server: $schema=../../schema/coe.schema.json\n")

@@ -90,3 +90,72 @@ def test_generated_markdown_of_a_coe_page(built: Path) -> None:
     coe = build_coe(checked.source)
     markdown = pages.coe_page(coe, date.fromisoformat(TODAY), "<svg>diagram</svg>", ())
     assert_golden("page-coe-1006.md", markdown)
+
+
+def small_repo(root: Path, drafts: str = "show") -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace(
+        "drafts: show", f"drafts: {drafts}")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (root / "docs").mkdir()
+    write_coe(root / "coes", MINIMAL_COE.replace("status: draft", "status: in-review"), "2025-10-20-review")
+    write_coe(root / "coes", MINIMAL_COE.replace("COE-1", "COE-2"), "2025-10-20-draft")
+
+
+def test_drafts_can_be_left_out(in_tmp: Path) -> None:
+    small_repo(in_tmp, drafts="hide")
+    result = CliRunner().invoke(main, ["build", "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 COEs, 2 reports")
+    assert not (in_tmp / "site/coes/2025-10-20-draft").exists()
+    index = (in_tmp / "site/coes/index.html").read_text(encoding="utf-8")
+    assert "1 drafts not shown" in index
+    review = (in_tmp / "site/coes/2025-10-20-review/index.html").read_text(encoding="utf-8")
+    assert "<strong>In review</strong>" in review
+
+
+def test_drafts_are_shown_marked(in_tmp: Path) -> None:
+    small_repo(in_tmp)
+    assert CliRunner().invoke(main, ["build", "--today", TODAY]).exit_code == 0
+    page = (in_tmp / "site/coes/2025-10-20-draft/index.html").read_text(encoding="utf-8")
+    assert "<strong>Draft</strong>: this COE is still being written" in page
+
+
+def test_missing_dot_is_one_line_saying_how_to_install(in_tmp: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    small_repo(in_tmp)
+    (in_tmp / "coes/2025-10-20-review/coe.yaml").write_text(
+        (ROOT / "tests/examples/valid/2026-03-02-chinese-published/coe.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    monkeypatch.setenv("PATH", str(in_tmp / "no-such-bin"))
+    result = CliRunner().invoke(main, ["build", "--today", TODAY])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "Graphviz's dot was not found; install it: apt-get install graphviz" in lines[0]
+    assert not (in_tmp / "site").exists()
+
+
+def test_plain_mkdocs_build_uses_the_plugin(in_tmp: Path) -> None:
+    import subprocess
+    import sys
+
+    small_repo(in_tmp)
+    mkdocs = Path(sys.executable).parent / "mkdocs"
+    done = subprocess.run([str(mkdocs), "build", "-q"], capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1764201600"})
+    assert done.returncode == 0, done.stderr
+    assert (in_tmp / "site/coes/2025-10-20-review/index.html").is_file()
+    assert "as of 2025-11-27" in (in_tmp / "site/coes/index.html").read_text(encoding="utf-8")
+
+
+def test_plain_mkdocs_build_refuses_bad_coes_with_validate_lines(in_tmp: Path) -> None:
+    import subprocess
+    import sys
+
+    small_repo(in_tmp)
+    write_coe(in_tmp / "coes", MINIMAL_COE.replace("severity: 2", "severity: 9"), "2025-10-20-draft")
+    mkdocs = Path(sys.executable).parent / "mkdocs"
+    done = subprocess.run([str(mkdocs), "build"], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert ("coes/2025-10-20-draft/coe.yaml:5:11: error COE013 "
+            "severity must be an integer from 1 to 5, got the number 9") in done.stderr

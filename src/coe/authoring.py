@@ -104,6 +104,7 @@ def create_coe(coes: Path, root: Path, new: NewCoe) -> Path:
 INIT_FILES = {
     "mkdocs.yml": "mkdocs.yml",
     ".gitignore": "gitignore",
+    "docs/.gitkeep": "gitkeep",  # mkdocs needs docs_dir; pages of your own go there
     "coes/2025-01-15-example-checkout-latency/coe.yaml": "example-coe.yaml",
 }
 

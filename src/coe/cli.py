@@ -153,7 +153,7 @@ def build_command(config_file: Path, strict: bool, today: date | None, site_dir:
 
     if not config_file.is_file():
         raise click.UsageError(f"no {config_file} here; run `coe init` to start a COE repository")
-    _log_to_terminal()
+    fatal = _log_to_terminal()
     started = time.monotonic()
     progress = _progress_printer()
     try:
@@ -162,7 +162,8 @@ def build_command(config_file: Path, strict: bool, today: date | None, site_dir:
     except BuildFailed as error:
         if progress:
             click.echo("", err=True)
-        click.echo(f"build failed: {error}; the previous site was left as it was", err=True)
+        reason = fatal[-1] if fatal else str(error)
+        click.echo(f"build failed: {reason}; the previous site was left as it was", err=True)
         sys.exit(1)
     if progress:
         click.echo("", err=True)
@@ -182,23 +183,33 @@ def serve_command(config_file: Path, dev_addr: str | None) -> None:
     if not config_file.is_file():
         raise click.UsageError(f"no {config_file} here; run `coe init` to start a COE repository")
     _log_to_terminal()
+    click.echo(f"serving on http://{dev_addr or '127.0.0.1:8000'}/ ; editing a COE rebuilds "
+               "the preview (Ctrl-C to stop)", err=True)
     serve_site(config_file, dev_addr)
 
 
-def _log_to_terminal() -> None:
-    """mkdocs' warnings and errors on stderr, COE problems exactly as `coe validate` prints them."""
+def _log_to_terminal() -> list[str]:
+    """mkdocs' warnings and errors on stderr, COE problems exactly as `coe validate` prints them.
+
+    The error that aborts a build is kept, not printed: the caller says it once, with
+    what happened to the site. Returns the list it is kept in.
+    """
     import logging
 
-    class Format(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            message = record.getMessage()
-            if record.name.startswith("mkdocs.plugins.coe"):
-                return message.removeprefix("coe: ")
-            return f"{record.levelname}: {message}"
+    fatal: list[str] = []
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(Format())
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if record.name == "mkdocs.commands.build" and record.levelno >= logging.ERROR:
+                fatal.append(message.removeprefix("coe: "))
+            elif record.name.startswith("mkdocs.plugins.coe"):
+                click.echo(message.removeprefix("coe: "), err=True)
+            else:
+                click.echo(f"{record.levelname}: {message}", err=True)
+
     logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
+    logger.handlers[:] = [Handler(logging.WARNING)]
     logger.setLevel(logging.WARNING)
     logger.propagate = False
+    return fatal
