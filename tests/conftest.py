@@ -17,7 +17,7 @@ schema_version: 1
 id: COE-1
 title: Checkout API returned errors
 status: draft
-severity: 2
+severity: 3
 scope: single-service
 authors: [ana]
 services: [checkout-api]

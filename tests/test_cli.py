@@ -15,7 +15,7 @@ from coe.reporters import escape_data, escape_property
 
 from .conftest import EXAMPLES, MINIMAL_COE, ROOT, write_coe
 
-BROKEN = MINIMAL_COE.replace("severity: 2", "severity: high").replace("  detected:", "  detectd:")
+BROKEN = MINIMAL_COE.replace("severity: 3", "severity: high").replace("  detected:", "  detectd:")
 
 
 def run(*args: str, env: dict[str, str] | None = None):
@@ -180,7 +180,7 @@ def test_new_writes_a_valid_draft_with_the_next_id(in_tmp: Path) -> None:
                  "--service", "ledger", "--severity", "2", "--date", "2026-11-27")
     assert result.exit_code == 0, result.output
     path = in_tmp / "coes/2026-11-27-payments-failed-in-eu-west-1/coe.yaml"
-    assert result.output == "coes/2026-11-27-payments-failed-in-eu-west-1/coe.yaml\n"
+    assert result.stdout == "coes/2026-11-27-payments-failed-in-eu-west-1/coe.yaml\n"
     text = path.read_text()
     assert "id: COE-42\n" in text
     assert "status: draft" in text
@@ -192,13 +192,13 @@ def test_new_writes_a_valid_draft_with_the_next_id(in_tmp: Path) -> None:
 def test_new_with_a_chinese_title_gives_a_readable_slug(in_tmp: Path) -> None:
     result = run("new", "支付网关连接池耗尽", "--date", "2026-11-27")
     assert result.exit_code == 0
-    assert result.output.strip() == "coes/2026-11-27-支付网关连接池耗尽/coe.yaml"
-    assert 'title: "支付网关连接池耗尽"' in (in_tmp / result.output.strip()).read_text()
+    assert result.stdout.strip() == "coes/2026-11-27-支付网关连接池耗尽/coe.yaml"
+    assert 'title: "支付网关连接池耗尽"' in (in_tmp / result.stdout.strip()).read_text()
 
 
 def test_new_never_reuses_a_folder(in_tmp: Path) -> None:
-    first = run("new", "Same title", "--date", "2026-11-27").output.strip()
-    second = run("new", "Same title", "--date", "2026-11-27").output.strip()
+    first = run("new", "Same title", "--date", "2026-11-27").stdout.strip()
+    second = run("new", "Same title", "--date", "2026-11-27").stdout.strip()
     assert first != second and second.endswith("same-title-2/coe.yaml")
     assert "id: COE-2" in (in_tmp / second).read_text()
 
@@ -208,7 +208,7 @@ def test_new_quotes_titles_that_yaml_would_change(in_tmp: Path) -> None:
     assert result.exit_code == 0
     from coe.sources import read_source
 
-    assert read_source(in_tmp / result.output.strip()).data["title"] == 'yes: "quoted" #1 {x}'
+    assert read_source(in_tmp / result.stdout.strip()).data["title"] == 'yes: "quoted" #1 {x}'
 
 
 def test_new_refuses_a_multiline_title(in_tmp: Path) -> None:

@@ -15,9 +15,9 @@ from .conftest import MINIMAL_COE, ROOT, TODAY, write_coe
 from .golden import assert_golden
 
 def test_build_says_what_it_built(built: Path) -> None:
-    output = (built / "build-output.txt").read_text(encoding="utf-8")
-    assert output.startswith("12 COEs, 2 reports -> site/ in ")
-    assert output.endswith(" s\n") and output.count("\n") == 1
+    output = (built / "build-output.txt").read_text(encoding="utf-8").splitlines()
+    assert output[-1].startswith("12 COEs, 3 reports -> site/ in ")
+    assert output[-1].endswith(" s")
 
 
 def test_every_coe_has_a_page_with_its_title_as_h1(built: Path) -> None:
@@ -69,7 +69,7 @@ def test_a_bad_coe_stops_the_build_and_keeps_the_old_site(in_tmp: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["build", "--today", TODAY]).exit_code == 0
     before = {p: p.read_bytes() for p in (in_tmp / "site").rglob("*") if p.is_file()}
-    write_coe(in_tmp / "coes", MINIMAL_COE.replace("severity: 2", "severity: high"))
+    write_coe(in_tmp / "coes", MINIMAL_COE.replace("severity: 3", "severity: high"))
     result = runner.invoke(main, ["build", "--today", TODAY])
     assert result.exit_code == 1
     assert ("coes/2025-10-20-checkout/coe.yaml:5:11: error COE012 "
@@ -105,7 +105,7 @@ def test_drafts_can_be_left_out(in_tmp: Path) -> None:
     small_repo(in_tmp, drafts="hide")
     result = CliRunner().invoke(main, ["build", "--today", TODAY])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("1 COEs, 2 reports")
+    assert result.output.startswith("1 COEs, 3 reports")
     assert not (in_tmp / "site/coes/2025-10-20-draft").exists()
     index = (in_tmp / "site/coes/index.html").read_text(encoding="utf-8")
     assert "1 drafts not shown" in index
@@ -153,7 +153,7 @@ def test_plain_mkdocs_build_refuses_bad_coes_with_validate_lines(in_tmp: Path) -
     import sys
 
     small_repo(in_tmp)
-    write_coe(in_tmp / "coes", MINIMAL_COE.replace("severity: 2", "severity: 9"), "2025-10-20-draft")
+    write_coe(in_tmp / "coes", MINIMAL_COE.replace("severity: 3", "severity: 9"), "2025-10-20-draft")
     mkdocs = Path(sys.executable).parent / "mkdocs"
     done = subprocess.run([str(mkdocs), "build"], capture_output=True, text=True)
     assert done.returncode == 1

@@ -273,27 +273,22 @@ def link_problem(folder: Path, target: str) -> str | None:
     return None
 
 
-def _links(text: str) -> Iterator[tuple[int, int, str]]:
-    """(line offset, column, target) of each link in `text`."""
+def _links(text: str) -> Iterator[tuple[int, str]]:
+    """(index, target) of each link in `text`."""
     for match in _LINKS.finditer(text):
         group = next(g for g in range(1, 6) if match.group(g) is not None)
-        start = match.start(group)
-        line_start = text.rfind("\n", 0, start) + 1
-        yield text.count("\n", 0, start), start - line_start, match.group(group)
+        yield match.start(group), match.group(group)
 
 
 def check_links(source: Source) -> Iterator[Problem]:
     """Files linked from Markdown fields exist inside the COE's folder."""
     folder = source.path.parent
     for path, text in markdown_fields(source.data):
-        span = source.span(path)
-        block = "\n" in text.rstrip("\n")
-        for lines, column, target in _links(text):
+        for index, target in _links(text):
             problem = link_problem(folder, target)
             if problem:
-                line = span.line + lines + (1 if block else 0)
-                col = (span.key_column + 2 if block else span.column) + column
-                yield Problem.of("COE027", source.display, line, col, problem)
+                line, column = source.position_in(path, text, index)
+                yield Problem.of("COE027", source.display, line, column, problem)
     narrative = folder / "narrative.md"
     if narrative.is_file():
         display = str(Path(source.display).parent / "narrative.md")
@@ -302,10 +297,12 @@ def check_links(source: Source) -> Iterator[Problem]:
         except (OSError, UnicodeDecodeError):
             yield Problem.of("COE027", display, 1, 1, "narrative.md is not UTF-8 text")
             return
-        for lines, column, target in _links(text):
+        for index, target in _links(text):
             problem = link_problem(folder, target)
             if problem:
-                yield Problem.of("COE027", display, lines + 1, column + 1, problem)
+                line = text.count("\n", 0, index) + 1
+                column = index - (text.rfind("\n", 0, index) + 1) + 1
+                yield Problem.of("COE027", display, line, column, problem)
 
 
 def check_folder(source: Source) -> Iterator[Problem]:

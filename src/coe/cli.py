@@ -17,7 +17,9 @@ from . import __version__
 from .authoring import NewCoe, create_coe, init_repository
 from .problems import Level
 from .reporters import REPORTERS, format_line
-from .repository import coes_dir, display_path
+from .repository import coes_dir, display_path, plugin_config
+from .review import SettingsError, settings_from_config
+from .times import resolve_today
 from .validate import check_file, validate
 
 
@@ -68,7 +70,11 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
             )
         paths = (repository_coes,)
     context = [repository_coes] if repository_coes.is_dir() else []
-    report = validate(list(paths), context, today=today)
+    try:
+        settings = settings_from_config(plugin_config(Path.cwd()).get("rules"), resolve_today(today))
+    except SettingsError as error:
+        raise click.UsageError(f"mkdocs.yml, coe plugin: {error}") from None
+    report = validate(list(paths), context, settings)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     failed = report.count(Level.ERROR) > 0 or (strict and report.count(Level.WARNING) > 0)
@@ -167,6 +173,9 @@ def build_command(config_file: Path, strict: bool, today: date | None, site_dir:
         sys.exit(1)
     if progress:
         click.echo("", err=True)
+    warnings = len(plan.problems) - len(plan.errors)
+    if warnings:
+        click.echo(f"{warnings} review warnings in COEs; `coe validate` lists them", err=True)
     reports = len(plan.pages) - len(plan.coes)
     click.echo(f"{len(plan.coes)} COEs, {reports} reports -> {display_path(final)}/ "
                f"in {time.monotonic() - started:.1f} s")
@@ -213,3 +222,7 @@ def _log_to_terminal() -> list[str]:
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     return fatal
+
+
+from .cli_reports import register_reports  # noqa: E402
+register_reports(main)

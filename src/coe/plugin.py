@@ -26,6 +26,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .problems import Level
 from .render.diagrams import DiagramError
 from .reporters import format_line
+from .review import SettingsError, settings_from_config
 from .resources import data_path
 from .site import ASSETS, INDEX_URI, Plan, plan_site
 from .times import resolve_today
@@ -36,6 +37,7 @@ ASSET_URI = "assets/coe"
 
 class CoeConfig(base.Config):
     coes_dir = c.Type(str, default="coes")
+    rules = c.Type(dict, default={})
     drafts = c.Choice(("show", "hide"), default="show")
     today = c.Optional(c.Type(str))
     cache_dir = c.Type(str, default=".cache")
@@ -78,13 +80,20 @@ class CoePlugin(BasePlugin[CoeConfig]):
             raise PluginError(f"coe: no COE folder {self.coes_dir}; set coes_dir in mkdocs.yml")
         docs_index = Path(config.docs_dir) / "index.md"
         try:
+            settings = settings_from_config(self.config.rules, today)
             self.plan = plan_site(self.coes_dir, today, self.config.drafts,
                                   self.root / self.config.cache_dir,
-                                  home=not docs_index.exists(), root=self.root)
+                                  home=not docs_index.exists(), root=self.root,
+                                  settings=settings)
+        except SettingsError as error:
+            raise PluginError(f"coe: rules: {error}") from None
         except DiagramError as error:
             raise PluginError(f"coe: {error}") from None
+        # Review warnings are for the COE's authors and reviewers (`coe validate`, the
+        # page's review notes); they do not make a `--strict` site build fail. A rule a
+        # team raised to an error does.
         for problem in self.plan.problems:
-            (log.error if problem.level is Level.ERROR else log.warning)(format_line(problem))
+            (log.error if problem.level is Level.ERROR else log.info)(format_line(problem))
         if self.plan.errors:
             raise PluginError(
                 f"coe: {len(self.plan.errors)} errors in COEs; the site was not built"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,11 +18,13 @@ from .cache import read_svg, write_atomic
 from .checks import inside_folder
 from .model import Coe, build_coe
 from .problems import Level, Problem
+from .review import ReviewSettings
 from .render import charts, diagrams, pages
 from .validate import validate
 
 COES_URI = "coes"
 INDEX_URI = f"{COES_URI}/index.md"
+RULES_URI = "review-rules.md"
 ASSETS = ("coe.css", "coe.js")
 _LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
 
@@ -91,18 +93,22 @@ def render_charts(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
 
 
 def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path | None = None,
-              home: bool = True, root: Path | None = None) -> Plan:
+              home: bool = True, root: Path | None = None,
+              settings: ReviewSettings | None = None) -> Plan:
     """Validate `coes_dir` and, when there are no errors, plan every page and file.
 
     Problems name files relative to `root`, the repository, as `coe validate` does.
     """
     plan = Plan()
-    report = validate([coes_dir], today=today, keep_data=True, root=root)
+    settings = replace(settings or ReviewSettings(), today=today)
+    report = validate([coes_dir], settings=settings, keep_data=True, root=root)
     plan.problems = report.problems
     if plan.errors:
         return plan
     coes = sorted((build_coe(c.source) for c in report.checked if c.source),
                   key=lambda c: c.slug)
+    notes = {c.path.parent.resolve(): [p for p in c.problems if p.level is Level.WARNING]
+             for c in report.checked}
     if drafts == "hide":
         plan.hidden_drafts = sum(1 for c in coes if c.status == "draft")
         coes = [c for c in coes if c.status != "draft"]
@@ -110,7 +116,9 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     trees = render_diagrams(coes, cache_dir)
     for coe in coes:
         uri = coe_uri(coe)
-        page = pages.coe_page(coe, today, trees.get(coe.id, ""), render_charts(coe, cache_dir))
+        shown_notes = notes.get(coe.folder.resolve(), []) if coe.status != "published" else []
+        page = pages.coe_page(coe, today, trees.get(coe.id, ""), render_charts(coe, cache_dir),
+                              review_notes=shown_notes)
         plan.pages[uri] = page
         plan.edit_paths[uri] = coe.folder / "coe.yaml"
         folder = f"{COES_URI}/{coe.slug}"
@@ -121,6 +129,8 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
                 plan.files[f"{folder}/{Path(os.path.relpath(path, coe.folder.resolve())).as_posix()}"] = path
     plan.pages[INDEX_URI] = pages.index_page(coes, today, plan.hidden_drafts)
     plan.nav_pages.add(INDEX_URI)
+    plan.pages[RULES_URI] = pages.rules_page()
+    plan.nav_pages.add(RULES_URI)
     if home:
         plan.pages["index.md"] = pages.home_page(coes, today)
         plan.nav_pages.add("index.md")

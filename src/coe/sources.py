@@ -53,6 +53,30 @@ class Source:
     data: Any
     # (value mark, key mark, plain text) per path, as libyaml gave them: 0-based.
     marks: dict[JsonPath, tuple[Any, Any, str | None]] = field(default_factory=dict)
+    text: str = ""
+
+    def position_in(self, path: JsonPath, value: str, index: int) -> tuple[int, int]:
+        """The line and column in the file of character `index` of the string at `path`.
+
+        Exact for block scalars (`|`, `>`) and one-line scalars, the ways long text and
+        short text are written; for a quoted string folded over several lines, it names
+        the right line and an approximate column.
+        """
+        span = self.span(path)
+        lines_before = value.count("\n", 0, index)
+        column = index - (value.rfind("\n", 0, index) + 1)
+        file_lines = self.text.splitlines()
+        here = file_lines[span.line - 1][span.column - 1:] if span.line <= len(file_lines) else ""
+        if here[:1] in ("|", ">"):
+            line = span.line + 1 + lines_before
+            while line <= len(file_lines) and not file_lines[line - 1].strip():
+                line += 1  # blank lines before the content are not part of the count
+            content = file_lines[line - 1] if line <= len(file_lines) else ""
+            return line, len(content) - len(content.lstrip(" ")) + column + 1
+        quoted = 1 if here[:1] in ("'", '"') else 0
+        if lines_before:
+            return span.line + lines_before, column + 1
+        return span.line, span.column + quoted + column
 
     def has(self, path: JsonPath) -> bool:
         """True when the file has a value at `path`."""
@@ -124,7 +148,7 @@ def decode(data: bytes, shown: str) -> str:
 
 def parse_text(text: str, path: Path, shown: str) -> Source:
     """Build the data and spans of one YAML document from `text`."""
-    source = Source(path=path, display=shown, data=None)
+    source = Source(path=path, display=shown, data=None, text=text)
     builder = _Builder(source, text)
     # Reading creates many objects and no reference cycles; the cyclic collector would
     # only slow it down by a third.

@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
-from datetime import date
 from pathlib import Path
 
 from .checks import Identity, corpus_problems, file_problems, identity
+from .model import build_coe
 from .problems import Level, Problem
 from .repository import display_path, find_coe_files
+from .review import ReviewSettings, review
 from .schema import fast_validator, schema_problems
 from .sources import ReadError, Source, read_source
 
@@ -67,20 +68,26 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def check_file(path: Path, root: Path | None = None) -> Checked:
-    """Read and check one COE file on its own; paths shown relative to `root`."""
+def check_file(path: Path, root: Path | None = None,
+               settings: ReviewSettings = ReviewSettings()) -> Checked:
+    """Read and check one COE file on its own; paths shown relative to `root`.
+
+    The review rules run only on a COE without errors: they read the model.
+    """
     display = display_path(path, root)
     try:
         source = read_source(path, display)
     except ReadError as error:
         return Checked(path, display, [error.problem], readable=False)
     problems = schema_problems(source) + file_problems(source)
+    if not any(p.level is Level.ERROR for p in problems):
+        problems += review(build_coe(source), source, settings)
     return Checked(path, display, problems, identity(source), source)
 
 
-def _check_without_data(path: Path, root: Path | None = None) -> Checked:
+def _check_without_data(path: Path, root: Path | None, settings: ReviewSettings) -> Checked:
     # What crosses back from a worker process: problems and the id, not the data.
-    return replace(check_file(path, root), source=None)
+    return replace(check_file(path, root, settings), source=None)
 
 
 def _read_identity(path: Path, root: Path | None) -> Identity | None:
@@ -90,32 +97,32 @@ def _read_identity(path: Path, root: Path | None) -> Identity | None:
         return None  # reported when that COE itself is validated
 
 
-def check_files(paths: list[Path], keep_data: bool = False,
-                root: Path | None = None) -> list[Checked]:
+def check_files(paths: list[Path], keep_data: bool = False, root: Path | None = None,
+                settings: ReviewSettings = ReviewSettings()) -> list[Checked]:
     """Check each file; in worker processes when there are many and data is not kept."""
     if keep_data or len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        checked = [check_file(path, root) for path in paths]
+        checked = [check_file(path, root, settings) for path in paths]
         return checked if keep_data else [replace(c, source=None) for c in checked]
     fast_validator()  # compiled once here, inherited by every worker
     workers = min(os.cpu_count() or 2, 8)
     context = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(partial(_check_without_data, root=root), paths,
+        return list(pool.map(partial(_check_without_data, root=root, settings=settings), paths,
                              chunksize=max(1, len(paths) // (workers * 4))))
 
 
 def validate(paths: Iterable[Path], context: Iterable[Path] = (),
-             today: date | None = None, keep_data: bool = False,
+             settings: ReviewSettings = ReviewSettings(), keep_data: bool = False,
              root: Path | None = None) -> Report:
     """Validate the COEs at `paths`; `context` folders hold the rest of the repository.
 
-    `today` is the day overdue action items are judged against (used by review rules);
-    `keep_data` keeps each COE's data in the report, for the stages after validation;
-    files are named relative to `root` (default: the current folder).
+    `settings` configure the review rules (and hold the "today" that overdue action
+    items are judged against); `keep_data` keeps each COE's data in the report, for
+    the stages after validation; files are named relative to `root` (default: here).
     """
     targets = _unique(f for p in paths for f in find_coe_files(p))
-    checked = check_files(targets, keep_data, root)
+    checked = check_files(targets, keep_data, root, settings)
     wanted = {c.path.resolve() for c in checked}
     identities = [c.identity for c in checked if c.identity]
     for path in _unique(f for p in context for f in find_coe_files(p)):

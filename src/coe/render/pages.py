@@ -9,6 +9,7 @@ Jinja's autoescaping.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timezone
 from functools import cache
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..model import Coe, WhyNode
+from ..problems import RULES, Problem
 from ..resources import data_path
 from . import text
 from .diagrams import action_anchor, svg_id
@@ -114,8 +116,8 @@ def tree_list(coe: Coe) -> Markup:
 
 
 def coe_page(coe: Coe, today: date, diagram_svg: str = "", graph_svgs: tuple[str, ...] = (),
-             edit_url: str | None = None) -> str:
-    """The Markdown of one COE's page."""
+             edit_url: str | None = None, review_notes: list[Problem] | tuple[()] = ()) -> str:
+    """The Markdown of one COE's page; `review_notes` are shown in a box at the top."""
     return environment().get_template("coe.md.jinja").render(
         coe=coe,
         today=today,
@@ -128,6 +130,7 @@ def coe_page(coe: Coe, today: date, diagram_svg: str = "", graph_svgs: tuple[str
         checklist_labels=CHECKLIST,
         node_anchor=lambda node_id: node_anchor(coe, node_id),
         edit_url=edit_url,
+        review_notes=review_notes,
     )
 
 
@@ -155,3 +158,41 @@ def home_page(coes: list[Coe], today: date) -> str:
         open_actions=sum(len(c.open_action_items()) for c in coes),
         overdue_actions=sum(len(c.overdue_action_items(today)) for c in coes),
     )
+
+
+_EXAMPLE = re.compile(r"^(Failing|Passing) example:\n\n((?:    .*\n?|\n)+)", re.MULTILINE)
+
+
+def _docstring_markdown(doc: str) -> str:
+    """A rule's docstring as Markdown: its examples become YAML code blocks."""
+
+    def block(match: re.Match[str]) -> str:
+        code = "\n".join(line[4:] for line in match[2].rstrip("\n").splitlines())
+        return f"**{match[1]} example**\n\n```yaml\n{code}\n```\n\n"
+
+    return _EXAMPLE.sub(block, doc + "\n")
+
+
+def rules_page() -> str:
+    """The Markdown of the rules page, generated from the rules themselves."""
+    from ..review import REVIEW_RULES
+
+    lines = [
+        "---", 'title: "Validation and review rules"', "---", "",
+        "`coe validate` reports each problem as `PATH:LINE:COL: LEVEL RULE message`.",
+        "Errors break the format's contract; review rules (COE1xx) are warnings about the",
+        "analysis that a repository can turn off, raise to errors or tune in `mkdocs.yml`:",
+        "", "```yaml", "plugins:", "  - coe:", "      rules:",
+        "        COE105: {level: error, minutes: 5}", "        COE108: off", "```", "",
+        "## Format rules", "", "| code | name | level | what |", "|---|---|---|---|",
+    ]
+    for known in RULES.values():
+        lines.append(f"| {known.code} | {known.name} | {known.level.value} | {known.summary} |")
+    lines += ["", "## Review rules", ""]
+    for registered in REVIEW_RULES.values():
+        options = ", ".join(f"`{k}` (default {v})" for k, v in registered.options.items())
+        lines += [f"### {registered.code} {registered.name}", ""]
+        if options:
+            lines += [f"Settings: {options}.", ""]
+        lines += [_docstring_markdown(registered.doc), ""]
+    return "\n".join(lines) + "\n"
