@@ -242,3 +242,67 @@ def test_repository_examples_validate_from_the_repository_root(monkeypatch: pyte
     monkeypatch.chdir(ROOT)
     result = run("validate", "--today", "2026-11-27")
     assert result.exit_code == 0, result.output
+
+
+def git(cwd: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+def test_changed_since_checks_only_changed_coes_but_sees_all_ids(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes", MINIMAL_COE, "2025-10-20-old")
+    git(in_tmp, "init", "-q")
+    git(in_tmp, "add", ".")
+    git(in_tmp, "commit", "-q", "-m", "first")
+    write_coe(in_tmp / "coes", MINIMAL_COE.replace("Checkout API", "Cart API"), "2025-10-20-new")
+    result = run("validate", "--changed-since", "HEAD")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "coes/2025-10-20-new/coe.yaml:2:5: error COE022 id COE-1 is also used by "
+        "coes/2025-10-20-old/coe.yaml; COE ids are unique across the repository "
+        "(`coe new` picks a free one)",
+        "1 error, 0 warnings in 1 COE",
+    ]
+    git(in_tmp, "add", ".")
+    git(in_tmp, "commit", "-q", "-m", "second")
+    assert run("validate", "--changed-since", "HEAD").output == "no problems in 0 COEs\n"
+
+
+def test_changed_since_a_bad_ref_is_a_usage_error(in_tmp: Path) -> None:
+    write_coe(in_tmp / "coes")
+    git(in_tmp, "init", "-q")
+    assert run("validate", "--changed-since", "no-such-ref").exit_code == 2
+
+
+def test_summary_is_markdown_for_a_pull_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run("summary", "coes/2026-11-18-checkout-coupon-cache-stampede", "--today", "2026-11-27")
+    assert result.exit_code == 0
+    text = result.output
+    assert text.startswith("## COE-1011: ")
+    assert "| time to detect | time to engage | time to mitigate | time to resolve |" in text
+    assert "\n- `W1` " in text and "\n  - `W1.1` " in text
+    assert "### Action items" in text
+    assert "### Review findings (1)\n\n- `COE102` line 88: why-node W1.2 is a leaf" in text
+
+
+def test_init_writes_pre_commit_and_workflow(in_tmp: Path) -> None:
+    run("init")
+    hooks = (in_tmp / ".pre-commit-config.yaml").read_text()
+    assert "entry: coe validate" in hooks
+    workflow = (in_tmp / ".github/workflows/coe.yml").read_text()
+    assert "pip install coe-tool" in workflow and "coe validate --changed-since" in workflow
+    assert "coe build --strict" in workflow
+
+
+def test_this_repository_uses_the_workflow_coe_init_writes() -> None:
+    template = (ROOT / "templates/workflow-coe.yml").read_text()
+    ours = (ROOT / ".github/workflows/coe.yml").read_text()
+    body = lambda text: text[text.index("name: COEs"):]  # noqa: E731
+    assert body(ours) == body(template).replace("${COE_TOOL}", ".")
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hooks[0]["id"] == "coe-validate" and hooks[0]["entry"] == "coe validate"

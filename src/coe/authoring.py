@@ -105,6 +105,8 @@ INIT_FILES = {
     "mkdocs.yml": "mkdocs.yml",
     ".gitignore": "gitignore",
     "docs/.gitkeep": "gitkeep",  # mkdocs needs docs_dir; pages of your own go there
+    ".pre-commit-config.yaml": "pre-commit-config.yaml",
+    ".github/workflows/coe.yml": "workflow-coe.yml",
     "coes/2025-01-15-example-checkout-latency/coe.yaml": "example-coe.yaml",
 }
 
@@ -118,6 +120,8 @@ def init_repository(root: Path) -> list[tuple[Path, bool]]:
     files = {name: template_path(template).read_text(encoding="utf-8")
              for name, template in INIT_FILES.items()}
     files["schema/coe.schema.json"] = schema_path().read_text(encoding="utf-8")
+    files[".github/workflows/coe.yml"] = files[".github/workflows/coe.yml"].replace(
+        "${COE_TOOL}", "coe-tool")
     for name in ["schema/coe.schema.json", *INIT_FILES]:
         target = root / name
         if target.exists():

@@ -52,9 +52,13 @@ def main() -> None:
               help="Output format. Default: text, or github when GITHUB_ACTIONS=true.")
 @click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
 @click.option("--today", type=DATE, default=None,
-              help="The day overdue action items are judged against (default: the clock).")
+              help="The day overdue action items are judged against "
+                   "(default: SOURCE_DATE_EPOCH, else the clock).")
+@click.option("--changed-since", metavar="REF", default=None,
+              help="Check only the COEs changed since git REF (commits, uncommitted and new "
+                   "files); cross-COE checks still see all of them.")
 def validate_command(paths: tuple[Path, ...], output_format: str | None, strict: bool,
-                     today: date | None) -> None:
+                     today: date | None, changed_since: str | None) -> None:
     """Check COEs against the format and the review rules.
 
     PATHS are COE folders, coe.yaml files or folders of COEs; the default is the
@@ -69,6 +73,8 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
                 "pass a path, or run `coe init` to start a COE repository"
             )
         paths = (repository_coes,)
+    if changed_since:
+        paths = tuple(changed_coes(changed_since, [Path(p) for p in paths]))
     context = [repository_coes] if repository_coes.is_dir() else []
     try:
         settings = settings_from_config(plugin_config(Path.cwd()).get("rules"), resolve_today(today))
@@ -80,6 +86,61 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
     failed = report.count(Level.ERROR) > 0 or (strict and report.count(Level.WARNING) > 0)
     REPORTERS[output_format](report, failed, sys.stdout)
     sys.exit(1 if failed else 0)
+
+
+def changed_coes(ref: str, within: list[Path]) -> list[Path]:
+    """The COE folders under `within` with a file changed since git `ref`."""
+    import subprocess
+
+    def git(*args: str) -> list[str]:
+        done = subprocess.run(["git", *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise click.UsageError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+        return [line for line in done.stdout.splitlines() if line]
+
+    top = Path(git("rev-parse", "--show-toplevel")[0])
+    names = git("diff", "--name-only", ref, "--") + git("ls-files", "--others", "--exclude-standard")
+    roots = [p.resolve() for p in within]
+    folders: list[Path] = []
+    for name in names:
+        path = (top / name).resolve()
+        for folder in [path.parent, *path.parents]:
+            if (folder / "coe.yaml").is_file():
+                if folder not in folders and any(folder.is_relative_to(r) for r in roots):
+                    folders.append(folder)
+                break
+    return sorted(folders)
+
+
+@main.command("summary")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--today", type=DATE, default=None,
+              help="The day overdue action items are judged against.")
+def summary_command(path: Path, today: date | None) -> None:
+    """Print a Markdown summary of one COE for a pull-request comment.
+
+    PATH is a COE folder or its coe.yaml. The summary has the title, severity, derived
+    times, the why-tree as a nested list, the action items and the review findings.
+    """
+    from .model import build_coe
+    from .render.summary import summary_markdown
+
+    day = resolve_today(today)
+    repository_coes = coes_dir()
+    try:
+        settings = settings_from_config(plugin_config(Path.cwd()).get("rules"), day)
+    except SettingsError as error:
+        raise click.UsageError(f"mkdocs.yml, coe plugin: {error}") from None
+    report = validate([path], [repository_coes] if repository_coes.is_dir() else [], settings,
+                      keep_data=True)
+    if len(report.checked) != 1:
+        raise click.UsageError(f"{path} holds {len(report.checked)} COEs; give one COE folder")
+    checked = report.checked[0]
+    if not checked.valid or checked.source is None:
+        for problem in checked.problems:
+            click.echo(format_line(problem), err=True)
+        sys.exit(1)
+    click.echo(summary_markdown(build_coe(checked.source), day, checked.problems), nl=False)
 
 
 @main.command("new")
