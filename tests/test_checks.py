@@ -117,3 +117,25 @@ def test_missing_linked_image_and_narrative_links(tmp_path: Path) -> None:
     coe = write_coe(tmp_path, MINIMAL_COE)
     (coe.parent / "narrative.md").write_text("# Story\n\nSee ![x](missing.png).\n")
     assert problems(coe) == [("narrative.md", 3, 10, "COE027")]
+
+
+def test_limits_on_tree_depth_nodes_and_timeline(tmp_path: Path) -> None:
+    from coe.checks import MAX_TIMELINE, MAX_WHY_DEPTH
+
+    def chain(depth: int) -> str:
+        lines, indent = ["whys:", "  problem: p", "  causes:"], "    "
+        for level in range(depth):
+            lines.append(f"{indent}- id: W{level}")
+            lines.append(f"{indent}  because: b")
+            if level < depth - 1:
+                lines.append(f"{indent}  causes:")
+            indent += "    "
+        return "\n".join(lines) + "\n"
+
+    deep = write_coe(tmp_path, MINIMAL_COE + chain(MAX_WHY_DEPTH + 1), "2025-10-20-deep")
+    assert [p[3] for p in problems(deep)] == ["COE028"]
+    ok = write_coe(tmp_path, MINIMAL_COE + chain(MAX_WHY_DEPTH), "2025-10-20-ok")
+    assert problems(ok) == []
+    entries = "".join(f"  - {{at: 2025-10-20T06:48:00Z, event: e{i}}}\n" for i in range(MAX_TIMELINE + 1))
+    long = write_coe(tmp_path, MINIMAL_COE.split("timeline:\n")[0] + "timeline:\n" + entries, "2025-10-20-long")
+    assert problems(long) == [("coe.yaml", 17, 1, "COE028")]

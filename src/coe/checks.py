@@ -24,14 +24,19 @@ from .times import is_time, parse_time, time_problem
 
 TIME_ORDER = ("start", "detected", "engaged", "mitigated", "resolved")
 MAX_CSV_ROWS = 100_000
+# Far beyond any real analysis, low enough that one file cannot stall a build or a reader.
+MAX_WHY_DEPTH = 20
+MAX_WHY_NODES = 300
+MAX_TIMELINE = 2_000
+MAX_LIST = 1_000  # communications, mitigations, action items, ...
 _FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2})-[\w.-]+$")
 
 
 def file_problems(source: Source) -> list[Problem]:
     """Every check of one COE on its own (cross-COE checks are in `corpus_problems`)."""
     problems: list[Problem] = []
-    for check in (check_times, check_timeline, check_ids, check_addresses, check_graphs,
-                  check_narrative, check_links, check_folder):
+    for check in (check_limits, check_times, check_timeline, check_ids, check_addresses,
+                  check_graphs, check_narrative, check_links, check_folder):
         problems.extend(check(source))
     return problems
 
@@ -48,6 +53,27 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def check_limits(source: Source) -> Iterator[Problem]:
+    """Sizes a COE may not exceed: why-tree depth and nodes, timeline and list lengths."""
+    data = _dict(source.data)
+    nodes = list(why_nodes(data))
+    deepest = max(nodes, key=lambda pair: len(pair[0]), default=None)
+    if deepest and (len(deepest[0]) - 1) // 2 > MAX_WHY_DEPTH:
+        yield _at("COE028", source, deepest[0],
+                  f"the why-tree is more than {MAX_WHY_DEPTH} levels deep here; "
+                  "split the analysis or summarise the deepest steps")
+    if len(nodes) > MAX_WHY_NODES:
+        yield _at("COE028", source, ("whys",), f"the why-tree has {len(nodes)} nodes; "
+                  f"at most {MAX_WHY_NODES} are drawn", key=True)
+    for name, limit in (("timeline", MAX_TIMELINE), ("communications", MAX_LIST),
+                        ("mitigations", MAX_LIST), ("dependencies", MAX_LIST),
+                        ("action_items", MAX_LIST), ("lessons", MAX_LIST)):
+        entries = _list(data.get(name))
+        if len(entries) > limit:
+            yield _at("COE028", source, (name,), f"{name} has {len(entries)} entries; "
+                      f"at most {limit} are allowed", key=True)
 
 
 def check_times(source: Source) -> Iterator[Problem]:

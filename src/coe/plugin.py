@@ -179,9 +179,15 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = F
     try:
         build(config)
         old = _staging(final, "old")
-        if final.exists():
+        moved = final.exists()
+        if moved:
             os.replace(final, old)
-        os.replace(staging, final)
+        try:
+            os.replace(staging, final)
+        except BaseException:  # Ctrl-C between the two renames: put the old site back
+            if moved:
+                os.replace(old, final)
+            raise
         shutil.rmtree(old, ignore_errors=True)
     except (Abort, MkDocsException) as error:
         raise BuildFailed(str(error).strip() or "the build failed") from None

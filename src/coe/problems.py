@@ -67,6 +67,8 @@ RULES: dict[str, Rule] = {
              "Both a narrative field and a narrative.md file."),
         Rule("COE027", "local-link", Level.ERROR,
              "A Markdown link to a file that is missing or outside the COE's folder."),
+        Rule("COE028", "too-large", Level.ERROR,
+             "A why-tree too deep or too large, or a list too long, to draw and read."),
         Rule("COE026", "folder-name", Level.WARNING,
              "The COE's folder is not named YYYY-MM-DD-short-slug."),
     ]
