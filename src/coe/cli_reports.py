@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from . import reports
-from .corpus import STATUSES, Corpus, CorpusError, action_rows, compute_stats, filter_actions, load_corpus
+from .corpus import (STATUSES, Corpus, CorpusError, action_rows, compute_stats, filter_actions,
+                     load_corpus)
 from .reporters import format_line
 from .repository import coes_dir, display_path
 from .times import resolve_today
@@ -24,11 +25,9 @@ COES_OPTION = click.option(
     default=None, help="The folder of COEs (default: coes_dir of mkdocs.yml, else ./coes).")
 
 
-def today_option(what: str):  # noqa: ANN201 - a click decorator
-    from .cli import DATE
-
+def _today_option(date_type: click.ParamType, what: str):  # noqa: ANN202 - a decorator
     return click.option(
-        "--today", type=DATE, default=None,
+        "--today", type=date_type, default=None,
         help=f"The day {what} (default: SOURCE_DATE_EPOCH, else the clock).")
 
 
@@ -54,7 +53,7 @@ def _load(folder: Path | None) -> Corpus:
 
 def register_reports(main: click.Group) -> None:
     """Add `actions`, `stats` and `export` to the `coe` command group."""
-    from .cli import DATE
+    from .cli import DATE  # here, not at the top: cli imports this module at its end
 
     @main.command("actions")
     @click.option("--overdue", is_flag=True, help="Only items open or in progress and past due.")
@@ -62,7 +61,7 @@ def register_reports(main: click.Group) -> None:
                   help="Only items with this status; repeat for several.")
     @click.option("--owner", default=None, help="Only items of this owner (any case).")
     @click.option("--team", default=None, help="Only items of this team (any case).")
-    @today_option("items are judged overdue against")
+    @_today_option(DATE, "items are judged overdue against")
     @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
                   default="table", show_default=True, help="Output format.")
     @COES_OPTION
@@ -88,7 +87,7 @@ def register_reports(main: click.Group) -> None:
                   help="Only COEs that started on or after this day (UTC).")
     @click.option("--until", type=DATE, default=None,
                   help="Only COEs that started on or before this day (UTC).")
-    @today_option("action items are judged overdue against")
+    @_today_option(DATE, "action items are judged overdue against")
     @click.option("--format", "output_format", type=click.Choice(["table", "json"]),
                   default="table", show_default=True, help="Output format.")
     @COES_OPTION
@@ -116,7 +115,7 @@ def register_reports(main: click.Group) -> None:
                   help="json: every COE with derived figures; csv: one row per action item.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
                   default=None, help="Write to this file (UTF-8) instead of standard output.")
-    @today_option("overdue items are counted against")
+    @_today_option(DATE, "overdue items are counted against")
     @COES_OPTION
     def export_command(output_format: str, output: Path | None, today: date | None,
                        coes: Path | None) -> None:

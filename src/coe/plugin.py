@@ -114,6 +114,9 @@ class CoePlugin(BasePlugin[CoeConfig]):
         for uri, path in self.plan.files.items():
             files.append(File.generated(config, uri, abs_src_path=str(path),
                                         inclusion=InclusionLevel.NOT_IN_NAV))
+        for uri, text in self.plan.data.items():
+            files.append(File.generated(config, uri, content=text,
+                                        inclusion=InclusionLevel.NOT_IN_NAV))
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_URI}/{name}",
                                         abs_src_path=str(data_path("templates", "site", "assets", name))))

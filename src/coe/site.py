@@ -19,7 +19,7 @@ from .checks import inside_folder
 from .model import Coe, build_coe
 from .problems import Level, Problem
 from .review import ReviewSettings
-from .render import charts, diagrams, pages
+from .render import charts, diagrams, pages, report_pages
 from .validate import validate
 
 COES_URI = "coes"
@@ -37,6 +37,7 @@ class Plan:
     pages: dict[str, str] = field(default_factory=dict)
     nav_pages: set[str] = field(default_factory=set)
     files: dict[str, Path] = field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)  # other generated files: uri -> text
     edit_paths: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     hidden_drafts: int = 0
@@ -131,7 +132,8 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     plan.nav_pages.add(INDEX_URI)
     plan.pages[RULES_URI] = pages.rules_page()
     plan.nav_pages.add(RULES_URI)
-    if home:
-        plan.pages["index.md"] = pages.home_page(coes, today)
-        plan.nav_pages.add("index.md")
+    reports = report_pages.report_pages(coes, today, cache_dir, home=home)
+    plan.pages.update(reports)
+    plan.nav_pages.update(uri for uri in reports if uri in report_pages.NAV_URIS)
+    plan.data.update(report_pages.report_data(coes, today))
     return plan

@@ -149,17 +149,31 @@ def decode(data: bytes, shown: str) -> str:
 def parse_text(text: str, path: Path, shown: str) -> Source:
     """Build the data and spans of one YAML document from `text`."""
     source = Source(path=path, display=shown, data=None, text=text)
-    builder = _Builder(source, text)
     # Reading creates many objects and no reference cycles; the cyclic collector would
     # only slow it down by a third.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        source.data = builder.document()
+        source.data = _Builder(source, text).document()
     except yaml.MarkedYAMLError as error:
         raise ReadError(_syntax_problem(error, text, shown)) from None
-    except yaml.YAMLError as error:  # errors from libyaml's reader carry no mark
-        raise ReadError(Problem.of("COE002", shown, 1, 1, f"YAML error: {error}")) from None
+    except UnicodeEncodeError as error:  # a lone surrogate, only from text not read from a file
+        line = text.count("\n", 0, error.start) + 1
+        column = error.start - (text.rfind("\n", 0, error.start) + 1) + 1
+        raise ReadError(Problem.of("COE001", shown, line, column,
+                                   "text holds a lone surrogate, which is not Unicode")) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        index = min(error.position, len(text))
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or " ")
+        raise ReadError(Problem.of(
+            "COE002", shown, line, column,
+            f"character U+{code:04X} is not allowed in YAML; remove it or write it as an escape",
+        )) from None
+    except yaml.YAMLError as error:
+        message = " ".join(str(error).split())
+        raise ReadError(Problem.of("COE002", shown, 1, 1, f"YAML error: {message}")) from None
     finally:
         if collecting:
             gc.enable()
