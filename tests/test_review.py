@@ -120,3 +120,14 @@ def test_published_examples_raise_only_warnings_their_text_explains() -> None:
         text = checked.path.read_text(encoding="utf-8")
         for problem in checked.problems:
             assert problem.rule == "COE110" or problem.rule in text, problem
+
+
+def test_a_weak_coe_raises_the_reviewers_questions() -> None:
+    weak = ROOT / "tests/examples/weak/2026-11-20-weak-analysis"
+    report = validate([weak], settings=settings_from_config(None, TODAY))
+    assert all(p.level is Level.WARNING for p in report.problems)
+    assert [(p.line, p.rule) for p in report.problems] == [
+        (7, "COE111"), (11, "COE108"), (14, "COE105"), (15, "COE106"), (20, "COE104"),
+        (28, "COE115"), (28, "COE113"), (30, "COE101"), (32, "COE107"), (36, "COE103"),
+        (36, "COE112"), (37, "COE108"), (41, "COE109"), (41, "COE110"),
+    ]
