@@ -30,7 +30,9 @@ the benchmark stops and shows the tool's output. Peak memory comes from ``/usr/b
 -f %M`` when it exists, else from ``os.wait4``'s resource usage of the child (the same
 number: the largest RSS of the process or of any process it waited for, ``dot``
 included; ``getrusage(RUSAGE_CHILDREN)`` is a maximum over all children so far, so
-deltas of it cannot be used). MB means 2**20 bytes.
+deltas of it cannot be used). MB means 2**20 bytes. The tool's files (its package,
+templates and schema) are fingerprinted before and after the runs, and the result says
+if they changed meanwhile (an editable install runs a working tree others may edit).
 
 The COEs are N synthetic ones from ``generate.py`` (seed 1, about 300 lines each) or,
 with ``--corpus DIR``, a copy of an existing folder of COEs (``DIR/*/coe.yaml``).
@@ -52,6 +54,7 @@ details.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import re
@@ -107,7 +110,9 @@ def run_measured(command: list[str], cwd: Path, scratch: Path) -> Run:
             _, status, usage = os.wait4(process.pid, 0)
             seconds = time.perf_counter() - start
             process.returncode = returncode = os.waitstatus_to_exitcode(status)
-            rss_kib = usage.ru_maxrss  # KiB on Linux
+            # KiB on Linux; at least this script's own RSS, which the forked child starts
+            # with before exec (about 25 MB here, far below any build's)
+            rss_kib = usage.ru_maxrss
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
     return Run(seconds, rss_kib, returncode, output)
@@ -146,6 +151,7 @@ def one_line(value: object) -> str:
 
 
 def cell(value: object) -> str:
+    """Text for a Markdown table cell."""
     return one_line(value).replace("|", "\\|")
 
 
@@ -298,11 +304,30 @@ def beside(executable: str, name: str) -> str:
 
 
 def output_of(command: list[str]) -> str:
+    """The first line a command prints (stdout, else stderr), or why it could not run."""
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"unavailable ({error})"
     return (done.stdout.strip() or done.stderr.strip()).splitlines()[0] if (done.stdout or done.stderr) else "?"
+
+
+def tool_fingerprint(coe: str) -> str:
+    """A digest of the names, sizes and times of the tool's files (package, templates, schema).
+
+    Compared before and after the runs: the rows are only comparable if nobody edited
+    the tool in between (an editable install runs the working tree).
+    """
+    folders = output_of([beside(coe, "python"), "-c",
+                         "import coe, pathlib; from coe.resources import data_path as d; "
+                         "print(pathlib.Path(coe.__file__).parent, d('templates'), d('schema'), sep='|')"])
+    digest = hashlib.sha256()
+    for folder in folders.split("|"):
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return f"{digest.hexdigest()[:12]} (over {folders.replace('|', ', ')})"
 
 
 def describe_machine(coe: str, mkdocs: str) -> list[str]:
@@ -397,7 +422,7 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
           f"baseline: {markdown_bytes / 2**20:.2f} MB of Markdown; in {scratch}", file=sys.stderr)
 
     cache = cache_dir(repo)
-    edited = next((Edits(p) for p in files if Edits(p).can_edit_why()), Edits(files[0]))
+    edited = next((e for e in map(Edits, files) if e.can_edit_why()), None) or Edits(files[0])
     sites = {name: scratch / f"site-{name}" for name in ("baseline", "cold", "warm", "comment", "why")}
 
     def coe_build(site: Path) -> list[str]:
@@ -436,6 +461,7 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
         return run
 
     samples: dict[str, list[Run]] = {name: [] for name in builds}
+    fingerprint = tool_fingerprint(coe)
     for run in range(args.runs + 1):  # round 0: untimed warm-up
         print("warm-up round" if run == 0 else f"run {run}/{args.runs}", file=sys.stderr)
         for name in builds:
@@ -443,6 +469,7 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
             if run:
                 samples[name].append(result)
     edited.restore()
+    changed = tool_fingerprint(coe) != fingerprint
 
     base_s = statistics.median(r.seconds for r in samples["baseline"])
     base_rss = statistics.median(r.rss_kib for r in samples["baseline"])
@@ -470,7 +497,12 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
         f"Edited COE for the rebuild rows: {edited.path.parent.name}.",
         "",
         *describe_machine(coe, mkdocs),
+        f"- tool files: {fingerprint}" + (
+            "; CHANGED DURING THE RUNS: the rows may measure different versions of the tool"
+            if changed else "; unchanged during the runs"),
     ]
+    if changed:
+        print("warning: the tool's files changed during the benchmark", file=sys.stderr)
     return lines
 
 

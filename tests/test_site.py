@@ -16,7 +16,7 @@ from .golden import assert_golden
 
 def test_build_says_what_it_built(built: Path) -> None:
     output = (built / "build-output.txt").read_text(encoding="utf-8").splitlines()
-    assert output[-1].startswith("12 COEs, 3 reports -> site/ in ")
+    assert output[-1].startswith("12 COEs, 21 reports -> site/ in ")
     assert output[-1].endswith(" s")
 
 
@@ -105,7 +105,7 @@ def test_drafts_can_be_left_out(in_tmp: Path) -> None:
     small_repo(in_tmp, drafts="hide")
     result = CliRunner().invoke(main, ["build", "--today", TODAY])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("1 COEs, 3 reports")
+    assert result.output.startswith("1 COEs, 8 reports")
     assert not (in_tmp / "site/coes/2025-10-20-draft").exists()
     index = (in_tmp / "site/coes/index.html").read_text(encoding="utf-8")
     assert "1 drafts not shown" in index

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from .cache import read_svg, write_atomic
 from .checks import inside_folder
-from .model import Coe, build_coe
+from .model import Coe
 from .problems import Level, Problem
 from .review import ReviewSettings
 from .render import charts, diagrams, pages, report_pages
@@ -102,12 +102,11 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     """
     plan = Plan()
     settings = replace(settings or ReviewSettings(), today=today)
-    report = validate([coes_dir], settings=settings, keep_data=True, root=root)
+    report = validate([coes_dir], settings=settings, root=root)
     plan.problems = report.problems
     if plan.errors:
         return plan
-    coes = sorted((build_coe(c.source) for c in report.checked if c.source),
-                  key=lambda c: c.slug)
+    coes = sorted((c.model for c in report.checked if c.model), key=lambda c: c.slug)
     notes = {c.path.parent.resolve(): [p for p in c.problems if p.level is Level.WARNING]
              for c in report.checked}
     if drafts == "hide":

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from .checks import Identity, corpus_problems, file_problems, identity
-from .model import build_coe
+from .model import Coe, build_coe
 from .problems import Level, Problem
 from .repository import display_path, find_coe_files
 from .review import ReviewSettings, review
@@ -35,6 +35,7 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     identity: Identity | None = None
     source: Source | None = None
+    model: Coe | None = None  # built when the COE has no errors
     readable: bool = True
 
     @property
@@ -80,13 +81,16 @@ def check_file(path: Path, root: Path | None = None,
     except ReadError as error:
         return Checked(path, display, [error.problem], readable=False)
     problems = schema_problems(source) + file_problems(source)
+    model = None
     if not any(p.level is Level.ERROR for p in problems):
-        problems += review(build_coe(source), source, settings)
-    return Checked(path, display, problems, identity(source), source)
+        model = build_coe(source)
+        problems += review(model, source, settings)
+    return Checked(path, display, problems, identity(source), source, model)
 
 
 def _check_without_data(path: Path, root: Path | None, settings: ReviewSettings) -> Checked:
-    # What crosses back from a worker process: problems and the id, not the data.
+    # What crosses back from a worker process: problems, the id and the model, not the
+    # source with its positions (libyaml's marks do not pickle, and are no longer needed).
     return replace(check_file(path, root, settings), source=None)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -135,9 +136,7 @@ def monthly_chart(coes: Iterable[Coe], today: date) -> Chart:
     """COEs per month of the window, stacked by severity; months without COEs show 0."""
     months = window_months(today)
     chosen = window_coes(coes, today)
-    counts = {(month_of(c), c.severity): 0 for c in chosen}
-    for coe in chosen:
-        counts[month_of(coe), coe.severity] += 1
+    counts = Counter((month_of(c), c.severity) for c in chosen)
     severities = sorted({c.severity for c in chosen})
     series = tuple(
         Series(f"SEV{sev}", tuple(float(counts.get((m, sev), 0)) for m in months),
@@ -267,10 +266,10 @@ def chart_cache_key(chart: Chart) -> str:
     return content_key(json.dumps(content, ensure_ascii=False, sort_keys=True))
 
 
-def render_charts(charts_: Iterable[Chart], cache_dir: Path | None) -> dict[str, str]:
+def render_charts(shown: Iterable[Chart], cache_dir: Path | None) -> dict[str, str]:
     """The SVG of each chart by its `name`, from `cache_dir/charts` when unchanged."""
     result = {}
-    for chart in charts_:
+    for chart in shown:
         path = cache_dir / "charts" / f"{chart_cache_key(chart)}.svg" if cache_dir else None
         svg = read_svg(path) if path else None
         if svg is None:
@@ -299,7 +298,6 @@ def _draw(chart: Chart) -> str:
     import matplotlib
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
 
     rc = {
         "svg.fonttype": "none",
@@ -335,11 +333,11 @@ def _draw(chart: Chart) -> str:
             ax.text(0.5, 0.5, chart.empty, transform=ax.transAxes, ha="center",
                     va="center", fontsize=10)
         elif chart.kind == "columns":
-            _columns(ax, chart, MaxNLocator)
+            _columns(ax, chart)
         elif chart.kind == "lines":
             _lines(ax, chart)
         elif chart.kind == "bars":
-            _bars(ax, chart, MaxNLocator)
+            _bars(ax, chart)
         else:
             raise ValueError(f"unknown chart kind {chart.kind!r}")
         out = io.StringIO()
@@ -347,13 +345,15 @@ def _draw(chart: Chart) -> str:
     return out.getvalue()
 
 
-def _columns(ax, chart: Chart, locator) -> None:  # noqa: ANN001 - matplotlib objects
+def _columns(ax, chart: Chart) -> None:  # noqa: ANN001 - a matplotlib Axes
+    from matplotlib.ticker import MaxNLocator
+
     positions = list(range(len(chart.labels)))
     bottom = [0.0] * len(positions)
     for series in chart.series:
         values = [v or 0.0 for v in series.values]
         ax.bar(positions, values, bottom=bottom, width=0.7, color=series.colour,
-                      label=series.name, zorder=3)
+               label=series.name, zorder=3)
         bottom = [b + v for b, v in zip(bottom, values)]
     for x, total in zip(positions, bottom):
         if total:
@@ -363,7 +363,7 @@ def _columns(ax, chart: Chart, locator) -> None:  # noqa: ANN001 - matplotlib ob
                   fontsize=8)
     ax.set_xlim(-0.6, len(positions) - 0.4)
     ax.set_ylim(0, max(bottom) * 1.2 + 0.5)
-    ax.yaxis.set_major_locator(locator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(chart.unit)
     ax.grid(True, axis="y", color=GRID_COLOUR, alpha=0.35, linewidth=0.6)
     ax.set_axisbelow(True)
@@ -388,11 +388,10 @@ def _lines(ax, chart: Chart) -> None:  # noqa: ANN001
         line, = ax.plot(positions, values, color=series.colour, marker="o", markersize=5,
                         linewidth=1.8, label=series.name, zorder=3)
         line.set_gid(f"series-{series.name.replace(' ', '-')}")
-        # The first series (the smaller times) is labelled below its points, the others
-        # above, so that labels of the two series keep apart.
-        below = index == 0 and len(chart.series) > 1
-        for x, value in zip(positions, series.values):
+        lower = index == 0 and len(chart.series) > 1  # detection comes before mitigation
+        for x, value in enumerate(series.values):
             if value is not None:
+                below = _label_below(series.values, x, lower)
                 ax.annotate(duration(value), (x, value), xytext=(0, -7 if below else 6),
                             textcoords="offset points", ha="center",
                             va="top" if below else "bottom", fontsize=7.5,
@@ -409,13 +408,29 @@ def _lines(ax, chart: Chart) -> None:  # noqa: ANN001
     ax.legend(loc="upper left", ncols=len(chart.series), fontsize=8)
 
 
-def _bars(ax, chart: Chart, locator) -> None:  # noqa: ANN001
+def _label_below(values: tuple[float | None, ...], index: int, lower: bool) -> bool:
+    """Whether a point's label goes under it: the lower of two lines is labelled below
+    (away from the upper one) except at its peaks, the upper line above except at its
+    valleys, so that a label does not sit in its own line's bend. Points at the ends or
+    beside a gap keep the default."""
+    value = values[index]
+    neighbours = [values[i] for i in (index - 1, index + 1) if 0 <= i < len(values)]
+    if len(neighbours) < 2 or value is None or None in neighbours:
+        return lower
+    if lower:
+        return not all(value > n for n in neighbours)  # type: ignore[operator]
+    return all(value < n for n in neighbours)  # type: ignore[operator]
+
+
+def _bars(ax, chart: Chart) -> None:  # noqa: ANN001
+    from matplotlib.ticker import MaxNLocator
+
     positions = list(range(len(chart.labels)))
     left = [0.0] * len(positions)
     for series in chart.series:
         values = [v or 0.0 for v in series.values]
         ax.barh(positions, values, left=left, height=0.65, color=series.colour,
-                       label=series.name, zorder=3)
+                label=series.name, zorder=3)
         left = [a + v for a, v in zip(left, values)]
     for y, total in zip(positions, left):
         if total:
@@ -424,7 +439,7 @@ def _bars(ax, chart: Chart, locator) -> None:  # noqa: ANN001
     ax.set_yticks(positions, labels=[short(label) for label in chart.labels], fontsize=8.5)
     ax.set_ylim(len(positions) - 0.5, -0.5 - (0.9 if len(chart.series) > 1 else 0))
     ax.set_xlim(0, max(left) * 1.15 + 0.5)
-    ax.xaxis.set_major_locator(locator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(chart.unit)
     ax.tick_params(axis="y", length=0)
     ax.grid(True, axis="x", color=GRID_COLOUR, alpha=0.35, linewidth=0.6)

@@ -148,18 +148,6 @@ def index_page(coes: list[Coe], today: date, hidden_drafts: int = 0) -> str:
     )
 
 
-def home_page(coes: list[Coe], today: date) -> str:
-    """The Markdown of the site's home page."""
-    ordered = sorted(coes, key=lambda c: (c.times.start, c.id), reverse=True)
-    return environment().get_template("home.md.jinja").render(
-        coes=coes,
-        latest=ordered[:10],
-        today=today,
-        open_actions=sum(len(c.open_action_items()) for c in coes),
-        overdue_actions=sum(len(c.overdue_action_items(today)) for c in coes),
-    )
-
-
 _EXAMPLE = re.compile(r"^(Failing|Passing) example:\n\n((?:    .*\n?|\n)+)", re.MULTILINE)
 
 

@@ -47,7 +47,8 @@ _WORDS = re.compile(r"[^\W_]+")
 # Folder names Windows refuses, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# What Python-Markdown lets a backslash escape; `<`, `>` and `&` are escaped as HTML.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 
 
 # --- shared pieces -----------------------------------------------------------------------
@@ -59,10 +60,11 @@ def heading(text: str) -> Markup:
     return Markup(html.escape(_MARKDOWN_PUNCTUATION.sub(r"\\\1", text), quote=True))
 
 
-def service_slug(name: str) -> str:
-    """A service's folder under services/: letters and digits of any script, lowercased,
-    words joined by `-`; with a short hash of the name when that loses anything (case,
-    accents, punctuation, length) or leaves nothing, so two names never share a folder.
+def safe_slug(name: str) -> str:
+    """A service's folder under services/, or a team's anchor: letters and digits of any
+    script, lowercased, words joined by `-`; with a short hash of the name when that loses
+    anything (case, accents, punctuation, length) or leaves nothing, so that two names
+    never share a folder.
 
     `search` -> `search`; `支付网关` -> `支付网关`; `Payments Gateway` ->
     `payments-gateway-<6 hex>`; `..` -> `service-<6 hex>`.
@@ -77,9 +79,9 @@ def service_slug(name: str) -> str:
 
 
 def service_slugs(names: Iterable[str]) -> dict[str, str]:
-    """`service_slug` of each name, made longer in the unlikely case of a clash."""
+    """`safe_slug` of each name, made longer in the unlikely case of a clash."""
     names = sorted(set(names))
-    slugs = {name: service_slug(name) for name in names}
+    slugs = {name: safe_slug(name) for name in names}
     taken: dict[str, str] = {}
     for name in names:
         slug = slugs[name]
@@ -121,6 +123,11 @@ class TeamGroup:
     owners: list[OwnerGroup] = field(default_factory=list)
     open: int = 0
     overdue: int = 0
+
+    @property
+    def anchor(self) -> str:
+        """The id of the team's section on the action-item pages."""
+        return f"team-{safe_slug(self.team)}"
 
 
 def row_order(row: ActionRow, today: date) -> tuple:
@@ -174,7 +181,7 @@ class RecurrenceRow:
 
     name: str
     coes: tuple[Coe, ...]
-    services: tuple[str, ...]  # every service the COEs affected, most COEs first
+    services: tuple[str, ...]  # the other services the COEs affected, most COEs first
     open: int
     overdue: int
 
@@ -187,6 +194,7 @@ def recurrence_rows(found: list[Recurrence], today: date) -> list[RecurrenceRow]
         for coe in recurrence.coes:
             for service in dict.fromkeys(coe.services):
                 counts[service] = counts.get(service, 0) + 1
+        counts.pop(recurrence.name, None)  # the others: what else it touches
         services = sorted(counts, key=lambda s: (-counts[s], s.casefold(), s))
         rows = open_rows(recurrence.coes)
         result.append(RecurrenceRow(
