@@ -159,3 +159,75 @@ def test_plain_mkdocs_build_refuses_bad_coes_with_validate_lines(in_tmp: Path) -
     assert done.returncode == 1
     assert ("coes/2025-10-20-draft/coe.yaml:5:11: error COE013 "
             "severity must be an integer from 1 to 5, got the number 9") in done.stderr
+
+
+def site_snapshot(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+
+
+def leftovers(root: Path) -> list[str]:
+    """Temporary folders or files a build left beside the site or in the cache."""
+    found = [p.name for p in root.iterdir() if p.name.startswith(".site")]
+    found += [p.name for p in (root / ".cache").rglob(".tmp-*")] if (root / ".cache").exists() else []
+    return found
+
+
+def test_a_dot_crash_names_the_coe_and_keeps_the_old_site(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from coe.render import diagrams
+
+    small_repo(in_tmp)
+    (in_tmp / "coes/2025-10-20-review/coe.yaml").write_text(
+        (ROOT / "tests/examples/valid/2026-03-02-chinese-published/coe.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "--today", TODAY]).exit_code == 0
+    before = site_snapshot(in_tmp)
+    shutil.rmtree(in_tmp / ".cache")
+
+    def crash(command, data, timeout):
+        return subprocess.CompletedProcess(command, 139, b"", b"Segmentation fault in dot\n")
+
+    monkeypatch.setattr(diagrams, "_run_dot", crash)
+    result = CliRunner().invoke(main, ["build", "--today", TODAY])
+    assert result.exit_code == 1
+    assert "coes/2025-10-20-review" in result.stderr and "Segmentation fault" in result.stderr
+    assert site_snapshot(in_tmp) == before
+    assert leftovers(in_tmp) == []
+
+
+def test_an_interrupted_build_keeps_the_old_site_and_leaves_nothing(in_tmp: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.commands import build as mkdocs_build
+
+    small_repo(in_tmp)
+    assert CliRunner().invoke(main, ["build", "--today", TODAY]).exit_code == 0
+    before = site_snapshot(in_tmp)
+    real = mkdocs_build._build_page
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # half-way through writing pages
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_build, "_build_page", interrupted)
+    result = CliRunner().invoke(main, ["build", "--today", TODAY])
+    assert result.exit_code != 0
+    assert site_snapshot(in_tmp) == before
+    assert leftovers(in_tmp) == []
+
+
+def test_a_truncated_cache_entry_is_rebuilt(in_tmp: Path) -> None:
+    small_repo(in_tmp)
+    (in_tmp / "coes/2025-10-20-review/coe.yaml").write_text(
+        (ROOT / "tests/examples/valid/2026-03-02-chinese-published/coe.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "--today", TODAY]).exit_code == 0
+    page = in_tmp / "site/coes/2025-10-20-review/index.html"
+    good = page.read_text(encoding="utf-8")
+    for entry in (in_tmp / ".cache/diagrams").glob("*.svg"):
+        entry.write_text(entry.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "--today", TODAY]).exit_code == 0
+    assert page.read_text(encoding="utf-8") == good

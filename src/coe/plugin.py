@@ -32,6 +32,11 @@ from .site import ASSETS, INDEX_URI, Plan, plan_site
 from .times import resolve_today
 
 log = get_plugin_logger(__name__)
+# The generated pages in the navigation, in reading order; docs/ pages come after them.
+NAV_ORDER = ("index.md", "dashboard.md", INDEX_URI, "actions/index.md", "recurrence.md",
+             "services/index.md")
+SECTION_TITLES = {INDEX_URI: "All COEs", "actions/index.md": "Action items",
+                  "services/index.md": "Services"}
 ASSET_URI = "assets/coe"
 
 
@@ -123,17 +128,24 @@ class CoePlugin(BasePlugin[CoeConfig]):
         return files
 
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
-        # The COE index lives at coes/index.md, so mkdocs names its section after the
-        # folder ("Coes"); readers should see the page's own title.
+        # mkdocs lists files before folders and names a folder's section after it
+        # ("Coes"); readers should see the reports in reading order, with their titles.
+        def first_uri(item: Any) -> str:
+            if getattr(item, "file", None) is not None:
+                return item.file.src_uri
+            children = getattr(item, "children", None) or []
+            return first_uri(children[0]) if children else ""
+
+        order = {uri: rank for rank, uri in enumerate(NAV_ORDER)}
         for item in nav.items:
-            if item.is_section and any(
-                getattr(child, "file", None) is not None and child.file.src_uri == INDEX_URI
-                for child in item.children
-            ):
-                item.title = "All COEs"
+            title = SECTION_TITLES.get(first_uri(item))
+            if item.is_section and title:
+                item.title = title
+        nav.items.sort(key=lambda item: order.get(first_uri(item), len(order)))
         return nav
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        output = self.plan.fill_placeholders(output)
         if self.progress is not None:
             self.done += 1
             self.progress(self.done, len(self.plan.pages))

@@ -26,6 +26,7 @@ COES_URI = "coes"
 INDEX_URI = f"{COES_URI}/index.md"
 RULES_URI = "review-rules.md"
 ASSETS = ("coe.css", "coe.js")
+_PLACEHOLDER = re.compile(r"<!--coe-svg:([^>]+?)-->")
 _LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
 
 
@@ -38,9 +39,25 @@ class Plan:
     nav_pages: set[str] = field(default_factory=set)
     files: dict[str, Path] = field(default_factory=dict)
     data: dict[str, str] = field(default_factory=dict)  # other generated files: uri -> text
+    # Diagrams and charts by placeholder key: put into the finished HTML of their page,
+    # so that neither Markdown nor the search indexer parses thousands of SVG tags.
+    svgs: dict[str, str] = field(default_factory=dict)
     edit_paths: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     hidden_drafts: int = 0
+
+    def placeholder(self, key: str, svg: str) -> str:
+        """An HTML comment standing for `svg` in a page until `fill_placeholders`."""
+        if not svg:
+            return ""
+        self.svgs[key] = svg
+        return f"<!--coe-svg:{key}-->"
+
+    def fill_placeholders(self, html: str) -> str:
+        """The page's HTML with each placeholder replaced by its SVG."""
+        if "<!--coe-svg:" not in html:
+            return html
+        return _PLACEHOLDER.sub(lambda m: self.svgs.get(m[1], ""), html)
 
     @property
     def errors(self) -> list[Problem]:
@@ -117,7 +134,10 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     for coe in coes:
         uri = coe_uri(coe)
         shown_notes = notes.get(coe.folder.resolve(), []) if coe.status != "published" else []
-        page = pages.coe_page(coe, today, trees.get(coe.id, ""), render_charts(coe, cache_dir),
+        diagram = plan.placeholder(f"{coe.slug}/whys", trees.get(coe.id, ""))
+        graphs = tuple(plan.placeholder(f"{coe.slug}/graph-{i}", svg)
+                       for i, svg in enumerate(render_charts(coe, cache_dir)))
+        page = pages.coe_page(coe, today, diagram, graphs,
                               review_notes=shown_notes)
         plan.pages[uri] = page
         plan.edit_paths[uri] = coe.folder / "coe.yaml"
