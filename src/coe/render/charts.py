@@ -163,7 +163,7 @@ def chart_cache_key(coe: Coe, graph: Graph, *, id_prefix: str | None = None) -> 
 
 
 @functools.cache
-def _matplotlib_version() -> str:
+def matplotlib_version() -> str:
     from importlib.metadata import version  # not matplotlib.__version__: no import
 
     return version("matplotlib")
@@ -173,7 +173,7 @@ def _content_hash(coe: Coe, graph: Graph, *extra: str) -> str:
     times = coe.times
     content = {
         "chart_version": CHART_VERSION,
-        "matplotlib": _matplotlib_version(),
+        "matplotlib": matplotlib_version(),
         "title": graph.title,
         "unit": graph.unit,
         "threshold": graph.threshold,
@@ -200,18 +200,12 @@ def impact_graph_svg(coe: Coe, graph: Graph, *, id_prefix: str | None = None) ->
     return inline_svg(_draw(coe, graph, chart_marks(coe, graph)), prefix, graph.title)
 
 
-def _draw(coe: Coe, graph: Graph, marks: ChartMarks) -> str:
-    """The figure as matplotlib writes it (a standalone SVG document)."""
-    import matplotlib
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-
-    def x(moment: datetime) -> float:
-        return coe.minutes_from_start(moment)
-
-    rc = {
+def chart_rc(salt: str) -> dict[str, object]:
+    """matplotlib settings every chart of the site shares: text as text, ids from a fixed
+    salt (byte-identical output), a colour placeholder for text (`currentColor` after)."""
+    return {
         "svg.fonttype": "none",
-        "svg.hashsalt": "coe-impact-graph",
+        "svg.hashsalt": salt,
         "font.family": FONT_FAMILY,
         "font.sans-serif": ["DejaVu Sans"],  # else every text repeats matplotlib's long list
         "font.size": 10,
@@ -224,6 +218,18 @@ def _draw(coe: Coe, graph: Graph, marks: ChartMarks) -> str:
         "axes.titlecolor": TEXT_SENTINEL,
         "axes.unicode_minus": True,
     }
+
+
+def _draw(coe: Coe, graph: Graph, marks: ChartMarks) -> str:
+    """The figure as matplotlib writes it (a standalone SVG document)."""
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    def x(moment: datetime) -> float:
+        return coe.minutes_from_start(moment)
+
+    rc = chart_rc("coe-impact-graph")
     with matplotlib.rc_context(rc), quiet_missing_fonts():
         figure = Figure(figsize=FIGURE_SIZE, layout="constrained")
         canvas = FigureCanvasSVG(figure)

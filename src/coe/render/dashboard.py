@@ -260,7 +260,7 @@ def chart_cache_key(chart: Chart) -> str:
     content = {
         "dashboard_version": DASHBOARD_VERSION,
         "charts_version": charts.CHART_VERSION,
-        "matplotlib": charts._matplotlib_version(),  # private there; shared on purpose
+        "matplotlib": charts.matplotlib_version(),
         "chart": asdict(chart),
     }
     return content_key(json.dumps(content, ensure_ascii=False, sort_keys=True))
@@ -299,22 +299,7 @@ def _draw(chart: Chart) -> str:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    rc = {
-        "svg.fonttype": "none",
-        "svg.hashsalt": f"coe-dashboard-{chart.name}",
-        "font.family": FONT_FAMILY,
-        "font.sans-serif": ["DejaVu Sans"],
-        "font.size": 10,
-        "text.parse_math": False,
-        "text.color": TEXT_SENTINEL,
-        "axes.labelcolor": TEXT_SENTINEL,
-        "axes.edgecolor": TEXT_SENTINEL,
-        "xtick.color": TEXT_SENTINEL,
-        "ytick.color": TEXT_SENTINEL,
-        "axes.titlecolor": TEXT_SENTINEL,
-        "axes.unicode_minus": True,
-        "legend.frameon": False,
-    }
+    rc = {**charts.chart_rc(f"coe-dashboard-{chart.name}"), "legend.frameon": False}
     with matplotlib.rc_context(rc), quiet_missing_fonts():
         figure = Figure(figsize=chart.size, layout="constrained")
         canvas = FigureCanvasSVG(figure)
