@@ -432,7 +432,7 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
     builds = {
         "baseline": ("baseline: `mkdocs build`, same prose as Markdown pages",
                      [mkdocs, "build", "-q", "-f", str(base / "mkdocs.yml"), "-d", str(sites["baseline"])],
-                     base, "[0-9]*/index.html", lambda run: edited.restore()),
+                     base, "[0-9]*/index.html", lambda run: None),
         "cold": ("`coe build`, cold (`.cache/` deleted)", coe_build(sites["cold"]), repo, "coes/*/index.html",
                  lambda run: shutil.rmtree(cache, ignore_errors=True)),
         "warm": ("`coe build`, warm (`.cache/` full)", coe_build(sites["warm"]), repo, "coes/*/index.html",
@@ -462,13 +462,16 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
 
     samples: dict[str, list[Run]] = {name: [] for name in builds}
     fingerprint = tool_fingerprint(coe)
-    for run in range(args.runs + 1):  # round 0: untimed warm-up
-        print("warm-up round" if run == 0 else f"run {run}/{args.runs}", file=sys.stderr)
-        for name in builds:
-            result = measure(name, f"{run}")
-            if run:
-                samples[name].append(result)
-    edited.restore()
+    try:
+        for run in range(args.runs + 1):  # round 0: untimed warm-up
+            print("warm-up round" if run == 0 else f"run {run}/{args.runs}", file=sys.stderr)
+            edited.restore()  # each round starts from the COEs as they were
+            for name in builds:
+                result = measure(name, f"{run}")
+                if run:
+                    samples[name].append(result)
+    finally:
+        edited.restore()
     changed = tool_fingerprint(coe) != fingerprint
 
     base_s = statistics.median(r.seconds for r in samples["baseline"])
