@@ -404,14 +404,26 @@ _BLAME_RE = re.compile(
 )
 
 
+def _by_word() -> dict[str, re.Pattern[str]]:
+    """For each word of _BLAME_WORDS, an expression of just the phrases containing it."""
+    groups: dict[str, list[str]] = {}
+    for pattern, _ in _BLAME:
+        word = next(w for w in _BLAME_WORDS if w in pattern.lower())
+        groups.setdefault(word, []).append(pattern.replace(" ", _ANY_SPACE))
+    return {word: re.compile("|".join(patterns), re.IGNORECASE) for word, patterns in groups.items()}
+
+
+_BLAME_BY_WORD = _by_word()
+
+
 def _may_blame(text: str) -> bool:
-    """True when blaming wording may be in `text`: the full expression matches near one
-    of its words (a phrase is at most ~30 characters from the word it contains)."""
+    """True when blaming wording may be in `text`: one of its phrases matches near a
+    word it contains (a phrase is at most ~30 characters from that word)."""
     lowered = text.lower()
-    for word in _BLAME_WORDS:
+    for word, phrases in _BLAME_BY_WORD.items():
         start = lowered.find(word)
         while start != -1:
-            if _BLAME_RE.search(text, max(0, start - 40), start + len(word) + 40):
+            if phrases.search(text, max(0, start - 40), start + len(word) + 40):
                 return True
             start = lowered.find(word, start + 1)
     return False

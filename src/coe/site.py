@@ -119,7 +119,7 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     """
     plan = Plan()
     settings = replace(settings or ReviewSettings(), today=today)
-    report = validate([coes_dir], settings=settings, root=root)
+    report = validate([coes_dir], settings=settings, root=root, keep_models=True)
     plan.problems = report.problems
     if plan.errors:
         return plan
