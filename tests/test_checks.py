@@ -139,3 +139,12 @@ def test_limits_on_tree_depth_nodes_and_timeline(tmp_path: Path) -> None:
     entries = "".join(f"  - {{at: 2025-10-20T06:48:00Z, event: e{i}}}\n" for i in range(MAX_TIMELINE + 1))
     long = write_coe(tmp_path, MINIMAL_COE.split("timeline:\n")[0] + "timeline:\n" + entries, "2025-10-20-long")
     assert problems(long) == [("coe.yaml", 17, 1, "COE028")]
+
+
+def test_graph_data_row_limit(tmp_path: Path) -> None:
+    from coe.checks import MAX_CSV_ROWS
+
+    coe = write_coe(tmp_path, GRAPH)
+    rows = "".join("2025-10-20T06:40:00Z,1\n" for _ in range(MAX_CSV_ROWS + 1))
+    (coe.parent / "rate.csv").write_text("time,value\n" + rows)
+    assert problems(coe) == [("rate.csv", MAX_CSV_ROWS + 2, 1, "COE024")]
