@@ -70,6 +70,7 @@ from pathlib import Path
 import yaml
 
 from generate import generate
+from machine import cores, cpu_model
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent
@@ -332,15 +333,7 @@ def tool_fingerprint(coe: str) -> str:
 
 def describe_machine(coe: str, mkdocs: str) -> list[str]:
     """Lines naming the CPU, Python, mkdocs, mkdocs-material and Graphviz behind the numbers."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpu, nproc = cpu_model(), cores()
     python = beside(coe, "python")
     versions = output_of([python, "-c",
                           "import platform; from importlib.metadata import version as v; "

@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 
 from generate import generate
+from machine import cores, cpu_model
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,15 +88,7 @@ def check_exit(name: str, result: subprocess.CompletedProcess) -> None:
 
 def describe_machine() -> list[str]:
     """Return lines describing the CPU, Python and PyYAML that the numbers come from."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpu, nproc = cpu_model(), cores()
     try:
         import yaml
 

@@ -20,6 +20,7 @@ from coe.corpus import (load_corpus, recurring_dependencies, recurring_root_caus
                         recurring_services)
 from coe.model import Coe
 from coe.render import dashboard, report_pages
+from coe.render.charts import TEXT_SENTINEL
 from coe.render.report_pages import (group_actions, headline, open_rows, recurrence_rows,
                                      safe_slug, service_slugs)
 
@@ -200,7 +201,7 @@ def test_charts_are_deterministic_inline_svgs_with_labels(coes: list[Coe]) -> No
         assert svg == dashboard.chart_svg(chart)
         assert svg.startswith("<svg") and "<style" not in svg and "<?xml" not in svg
         assert 'role="img"' in svg and 'aria-label="' in svg
-        assert "currentColor" in svg and dashboard.TEXT_SENTINEL not in svg
+        assert "currentColor" in svg and TEXT_SENTINEL not in svg
         found = re.findall(r'\bid="([^"]+)"', svg)
         assert all(i.startswith(chart.id_prefix + "-") for i in found)
         assert not ids & set(found)

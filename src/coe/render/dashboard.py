@@ -27,8 +27,7 @@ from ..corpus import (action_rows, count_by, duration_spreads, filter_coes, mont
                       quarter_of)
 from ..model import Coe
 from . import charts
-from .charts import (FONT_FAMILY, GRID_COLOUR, SERIES_COLOUR, TEXT_SENTINEL, inline_svg,
-                     quiet_missing_fonts)
+from .charts import GRID_COLOUR, SERIES_COLOUR, inline_svg, quiet_missing_fonts
 from .text import duration
 
 DASHBOARD_VERSION = "1"  # bump when a change here changes the SVG, to invalidate caches
