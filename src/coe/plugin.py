@@ -7,6 +7,8 @@ Events, and why each:
   COE stops the build with the previous site still in place;
 - on_files: adds the planned pages and files with `File.generated` (never writing into
   `docs_dir`, which `mkdocs serve` watches: that would rebuild forever);
+- on_page_content / on_post_page: put back the HTML blocks and the SVGs that the pages
+  carried as placeholders, so that Markdown (and, for SVGs, search) does not parse them;
 - on_serve: watches the COE folder, so editing a COE rebuilds the preview.
 """
 
@@ -143,6 +145,11 @@ class CoePlugin(BasePlugin[CoeConfig]):
                 item.title = title
         nav.items.sort(key=lambda item: order.get(first_uri(item), len(order)))
         return nav
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+        # Before the search plugin reads the page (on_page_context), so that it indexes
+        # the COE's text; after Markdown, which need not parse the HTML.
+        return self.plan.fill_html(html)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         output = self.plan.fill_placeholders(output)

@@ -27,6 +27,7 @@ INDEX_URI = f"{COES_URI}/index.md"
 RULES_URI = "review-rules.md"
 ASSETS = ("coe.css", "coe.js")
 _PLACEHOLDER = re.compile(r"<!--coe-svg:([^>]+?)-->")
+_HTML_BLOCK = re.compile(r"<!--coe-html:([^>]+?)-->")
 _LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
 
 
@@ -42,6 +43,7 @@ class Plan:
     # Diagrams and charts by placeholder key: put into the finished HTML of their page,
     # so that neither Markdown nor the search indexer parses thousands of SVG tags.
     svgs: dict[str, str] = field(default_factory=dict)
+    html: dict[str, str] = field(default_factory=dict)  # HTML blocks by key, see defer_html
     edit_paths: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     hidden_drafts: int = 0
@@ -52,6 +54,41 @@ class Plan:
             return ""
         self.svgs[key] = svg
         return f"<!--coe-svg:{key}-->"
+
+    def defer_html(self, uri: str, page: str) -> str:
+        """The page with each block of HTML between its headings set aside for
+        `fill_html`: Markdown would only copy it, at the cost of parsing every tag.
+
+        Only for pages whose body is HTML apart from `#` headings (the COE pages), which
+        stay Markdown for the table of contents.
+        """
+        head, separator, body = page.partition("\n---\n")
+        lines, block, count = [], [], 0
+
+        def flush() -> None:
+            nonlocal count
+            html = "\n".join(block).strip("\n")
+            if html:
+                key = f"{uri}#{count}"
+                count += 1
+                self.html[key] = html
+                lines.extend(["", f"<!--coe-html:{key}-->", ""])
+            block.clear()
+
+        for line in body.split("\n"):
+            if line.startswith("#"):
+                flush()
+                lines.append(line)
+            else:
+                block.append(line)
+        flush()
+        return head + separator + "\n".join(lines) + "\n"
+
+    def fill_html(self, html: str) -> str:
+        """The rendered page with the blocks `defer_html` set aside put back."""
+        if "<!--coe-html:" not in html:
+            return html
+        return _HTML_BLOCK.sub(lambda m: self.html.get(m[1], ""), html)
 
     def fill_placeholders(self, html: str) -> str:
         """The page's HTML with each placeholder replaced by its SVG."""
@@ -139,7 +176,7 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
                        for i, svg in enumerate(render_charts(coe, cache_dir)))
         page = pages.coe_page(coe, today, diagram, graphs,
                               review_notes=shown_notes)
-        plan.pages[uri] = page
+        plan.pages[uri] = plan.defer_html(uri, page)
         plan.edit_paths[uri] = coe.folder / "coe.yaml"
         folder = f"{COES_URI}/{coe.slug}"
         shown = {"coe.yaml", *(g.data for g in coe.impact.graphs), *local_links(page)}
