@@ -147,12 +147,12 @@ class CoePlugin(BasePlugin[CoeConfig]):
         return nav
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
-        # Before the search plugin reads the page (on_page_context), so that it indexes
-        # the COE's text; after Markdown, which need not parse the HTML.
-        return self.plan.fill_html(html)
+        # The search plugin reads page.content next (on_page_context): give it the COE's
+        # text without the markup, which it would otherwise parse tag by tag.
+        return self.plan.searchable_html(html)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
-        output = self.plan.fill_placeholders(output)
+        output = self.plan.fill_placeholders(self.plan.fill_html(output))
         if self.progress is not None:
             self.done += 1
             self.progress(self.done, len(self.plan.pages))

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import nh3
+
 from .cache import read_svg, write_atomic
 from .checks import inside_folder
 from .model import Coe
@@ -28,6 +30,7 @@ RULES_URI = "review-rules.md"
 ASSETS = ("coe.css", "coe.js")
 _PLACEHOLDER = re.compile(r"<!--coe-svg:([^>]+?)-->")
 _HTML_BLOCK = re.compile(r"<!--coe-html:([^>]+?)-->")
+_SEARCH_BOX = re.compile(r'<div data-coe-html="([^"]+)"><p>[^<]*</p></div>')
 _LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
 
 
@@ -84,11 +87,24 @@ class Plan:
         flush()
         return head + separator + "\n".join(lines) + "\n"
 
-    def fill_html(self, html: str) -> str:
-        """The rendered page with the blocks `defer_html` set aside put back."""
+    def searchable_html(self, html: str) -> str:
+        """The rendered page with each block `defer_html` set aside as its text alone:
+        what the search indexer reads, in a marked box that `fill_html` fills later."""
         if "<!--coe-html:" not in html:
             return html
-        return _HTML_BLOCK.sub(lambda m: self.html.get(m[1], ""), html)
+
+        def text_of(match: re.Match[str]) -> str:
+            block = self.html.get(match[1], "")
+            words = " ".join(nh3.clean(block.replace("<", " <"), tags=set()).split())
+            return f'<div data-coe-html="{match[1]}"><p>{words}</p></div>'
+
+        return _HTML_BLOCK.sub(text_of, html)
+
+    def fill_html(self, html: str) -> str:
+        """The finished page with the full HTML of each block `defer_html` set aside."""
+        if "data-coe-html=" not in html:
+            return html
+        return _SEARCH_BOX.sub(lambda m: self.html.get(m[1], ""), html)
 
     def fill_placeholders(self, html: str) -> str:
         """The page's HTML with each placeholder replaced by its SVG."""
