@@ -231,3 +231,22 @@ def test_a_truncated_cache_entry_is_rebuilt(in_tmp: Path) -> None:
         entry.write_text(entry.read_text(encoding="utf-8")[:200], encoding="utf-8")
     assert CliRunner().invoke(main, ["build", "--today", TODAY]).exit_code == 0
     assert page.read_text(encoding="utf-8") == good
+
+
+def test_every_section_heading_of_the_template_is_known() -> None:
+    """The site hands a COE page's HTML past Markdown between these headings."""
+    from coe.render.pages import SECTION_TITLES
+
+    template = (ROOT / "templates/site/coe.md.jinja").read_text(encoding="utf-8")
+    headings = [line[3:] for line in template.splitlines() if line.startswith("## ")]
+    assert tuple(headings) == SECTION_TITLES
+
+
+def test_a_heading_inside_a_code_block_stays_in_it() -> None:
+    from coe.site import Plan
+
+    plan = Plan()
+    page = "---\ntitle: x\n---\n\n## Impact\n\n<pre><code>## Timeline\n# comment\n</code></pre>\n"
+    deferred = plan.defer_html("p", page)
+    assert deferred.count("<!--coe-html:") == 1
+    assert plan.html["p#0"] == "<pre><code>## Timeline\n# comment\n</code></pre>"

@@ -62,8 +62,8 @@ class Plan:
         """The page with each block of HTML between its headings set aside for
         `fill_html`: Markdown would only copy it, at the cost of parsing every tag.
 
-        Only for pages whose body is HTML apart from `#` headings (the COE pages), which
-        stay Markdown for the table of contents.
+        Only for pages whose body is HTML apart from their section headings (the COE
+        pages), which stay Markdown for the table of contents.
         """
         head, separator, body = page.partition("\n---\n")
         lines, block, count = [], [], 0
@@ -79,7 +79,9 @@ class Plan:
             block.clear()
 
         for line in body.split("\n"):
-            if line.startswith("#"):
+            # Only the template's own headings: a "# comment" line inside a code block
+            # of a Markdown field must stay in its HTML block.
+            if line.startswith("## ") and line[3:] in pages.SECTION_TITLES:
                 flush()
                 lines.append(line)
             else:

@@ -28,6 +28,10 @@ TIMELINE_ICONS = {
     "investigation": "?", "mitigation": "↺", "communication": "✉", "recovery": "✔",
     "other": "•",
 }
+# The section headings of a COE page (templates/site/coe.md.jinja), in order.
+SECTION_TITLES = ("Impact", "Timeline", "Detection", "Customer communications", "Mitigations",
+                  "Dependency analysis", "Why-tree", "Lessons", "Action items", "Narrative",
+                  "Closing checklist")
 CHECKLIST = [
     ("short_term_fixes_verified", "Short-term fixes verified"),
     ("data_preserved", "Data and logs preserved"),
