@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from coe.model import ActionItem, Coe, WhyNode, Whys, build_coe
+from coe.model import Coe, WhyNode, Whys, build_coe
 from coe.render import diagrams
 from coe.render.diagrams import (
     ROOT_FILL, DiagramError, display_width, inline_svg, render_svgs, svg_id, why_tree_dot,

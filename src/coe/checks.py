@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import unquote
 
 from .problems import Problem
-from .schema import field_name
 from .sources import JsonPath, Source
 from .times import is_time, parse_time, time_problem
 
@@ -387,6 +386,3 @@ def corpus_problems(identities: list[Identity]) -> Iterator[Problem]:
                 f"id {ident} is also used by {others[0]}{more}; "
                 "COE ids are unique across the repository (`coe new` picks a free one)",
             )
-
-
-__all__ = ["file_problems", "corpus_problems", "identity", "why_nodes", "inside_folder", "field_name"]
