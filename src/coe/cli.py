@@ -18,7 +18,7 @@ from .authoring import NewCoe, create_coe, init_repository
 from .problems import Level
 from .reporters import REPORTERS, format_line
 from .repository import coes_dir, display_path, plugin_config
-from .review import SettingsError, settings_from_config
+from .review import ReviewSettings, SettingsError, settings_from_config
 from .times import resolve_today
 from .validate import check_file, validate
 
@@ -44,6 +44,14 @@ DATE = DateType()
 @click.version_option(__version__, prog_name="coe")
 def main() -> None:
     """Write, review and publish incident postmortems (COEs) kept as YAML in git."""
+
+
+def review_settings(today: date) -> ReviewSettings:
+    """The review rules' settings from mkdocs.yml here; a usage error when not understood."""
+    try:
+        return settings_from_config(plugin_config(Path.cwd()).get("rules"), today)
+    except SettingsError as error:
+        raise click.UsageError(f"mkdocs.yml, coe plugin: {error}") from None
 
 
 @main.command("validate")
@@ -76,11 +84,7 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
     if changed_since:
         paths = tuple(changed_coes(changed_since, [Path(p) for p in paths]))
     context = [repository_coes] if repository_coes.is_dir() else []
-    try:
-        settings = settings_from_config(plugin_config(Path.cwd()).get("rules"), resolve_today(today))
-    except SettingsError as error:
-        raise click.UsageError(f"mkdocs.yml, coe plugin: {error}") from None
-    report = validate(list(paths), context, settings)
+    report = validate(list(paths), context, review_settings(resolve_today(today)))
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     failed = report.count(Level.ERROR) > 0 or (strict and report.count(Level.WARNING) > 0)
@@ -122,25 +126,20 @@ def summary_command(path: Path, today: date | None) -> None:
     PATH is a COE folder or its coe.yaml. The summary has the title, severity, derived
     times, the why-tree as a nested list, the action items and the review findings.
     """
-    from .model import build_coe
     from .render.summary import summary_markdown
 
     day = resolve_today(today)
     repository_coes = coes_dir()
-    try:
-        settings = settings_from_config(plugin_config(Path.cwd()).get("rules"), day)
-    except SettingsError as error:
-        raise click.UsageError(f"mkdocs.yml, coe plugin: {error}") from None
-    report = validate([path], [repository_coes] if repository_coes.is_dir() else [], settings,
-                      keep_data=True)
+    report = validate([path], [repository_coes] if repository_coes.is_dir() else [],
+                      review_settings(day), keep_models=True)
     if len(report.checked) != 1:
         raise click.UsageError(f"{path} holds {len(report.checked)} COEs; give one COE folder")
     checked = report.checked[0]
-    if not checked.valid or checked.source is None:
+    if not checked.valid or checked.model is None:
         for problem in checked.problems:
             click.echo(format_line(problem), err=True)
         sys.exit(1)
-    click.echo(summary_markdown(build_coe(checked.source), day, checked.problems), nl=False)
+    click.echo(summary_markdown(checked.model, day, checked.problems), nl=False)
 
 
 @main.command("new")
