@@ -329,6 +329,17 @@ def test_a_batch_is_one_dot_process_split_per_graph(example: Coe, tmp_path: Path
 
 
 @needs_dot
+def test_many_graphs_go_to_several_dot_processes_in_order(example: Coe, dot_runs: list[list[str]],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = small_graphs(example, 7)
+    alone = [render_svgs([source], None)[0] for source in sources]
+    dot_runs.clear()
+    monkeypatch.setattr(diagrams, "BATCH", 3)
+    assert render_svgs(sources, None) == alone
+    assert len(dot_runs) == 3  # 3 + 3 + 1 graphs
+
+
+@needs_dot
 def test_cached_graphs_run_no_dot(example: Coe, tmp_path: Path,
                                   dot_runs: list[list[str]],
                                   monkeypatch: pytest.MonkeyPatch) -> None:

@@ -376,8 +376,15 @@ def test_without_a_home_page_the_dashboard_has_its_own(coes: list[Coe]) -> None:
 
 
 def test_the_site_publishes_coes_json_and_action_items_csv(built: Path) -> None:
-    document = json.loads((built / "site/coes.json").read_text(encoding="utf-8"))
+    text = (built / "site/coes.json").read_text(encoding="utf-8")
+    document = json.loads(text)
     assert document["today"] == TODAY
+    # What `coe export` writes, on one line: programs read it, and indenting a thousand
+    # COEs takes seconds.
+    from coe.reports import export_json
+
+    exported = export_json(load_corpus(built / "coes").coes, date.fromisoformat(TODAY))
+    assert json.loads(exported) == document and text.count("\n") == 1 < exported.count("\n")
     assert [c["id"] for c in document["coes"]] == [f"COE-{n}" for n in range(1001, 1013)]
     rows = list(csv.DictReader(io.StringIO(
         (built / "site/action-items.csv").read_text(encoding="utf-8"))))

@@ -233,20 +233,24 @@ def test_a_truncated_cache_entry_is_rebuilt(in_tmp: Path) -> None:
     assert page.read_text(encoding="utf-8") == good
 
 
-def test_every_section_heading_of_the_template_is_known() -> None:
-    """The site hands a COE page's HTML past Markdown between these headings."""
-    from coe.render.pages import SECTION_TITLES
+def test_every_section_heading_of_the_template_is_marked() -> None:
+    """The site hands a COE page's HTML past Markdown between its marked headings."""
+    from coe.render.pages import SECTION_MARK, SECTION_TITLES
 
-    template = (ROOT / "templates/site/coe.md.jinja").read_text(encoding="utf-8")
-    headings = [line[3:] for line in template.splitlines() if line.startswith("## ")]
+    lines = (ROOT / "templates/site/coe.md.jinja").read_text(encoding="utf-8").splitlines()
+    headings = [line[3:] for line in lines if line.startswith("## ")]
     assert tuple(headings) == SECTION_TITLES
+    assert all(lines[i - 1] == SECTION_MARK for i, line in enumerate(lines) if line.startswith("## "))
 
 
 def test_a_heading_inside_a_code_block_stays_in_it() -> None:
-    from coe.site import Plan
+    from coe.rendered import split_sections
 
-    plan = Plan()
-    page = "---\ntitle: x\n---\n\n## Impact\n\n<pre><code>## Timeline\n# comment\n</code></pre>\n"
-    deferred = plan.defer_html("p", page)
-    assert deferred.count("<!--coe-html:") == 1
-    assert plan.html["p#0"] == "<pre><code>## Timeline\n# comment\n</code></pre>"
+    # A Markdown field's code block can hold a line that looks like a section heading;
+    # only the template's headings (after the section mark) split the page.
+    page = ("---\ntitle: x\n---\n\n<!--coe-section-->\n## Impact\n\n<pre><code>x\n"
+            "## Timeline\n# comment\n</code></pre>\n")
+    markdown, blocks = split_sections("p", page)
+    assert markdown.count("<!--coe-html:") == 1
+    assert "\n## Impact\n" in markdown and "## Timeline" not in markdown
+    assert blocks["p#0"] == "<pre><code>x\n## Timeline\n# comment\n</code></pre>"

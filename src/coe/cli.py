@@ -236,8 +236,8 @@ def build_command(config_file: Path, strict: bool, today: date | None, site_dir:
     warnings = len(plan.problems) - len(plan.errors)
     if warnings:
         click.echo(f"{warnings} review warnings in COEs; `coe validate` lists them", err=True)
-    reports = len(plan.pages) - len(plan.coes)
-    click.echo(f"{len(plan.coes)} COEs, {reports} reports -> {display_path(final)}/ "
+    reports = len(plan.pages) - plan.coe_count
+    click.echo(f"{plan.coe_count} COEs, {reports} reports -> {display_path(final)}/ "
                f"in {time.monotonic() - started:.1f} s")
 
 

@@ -147,8 +147,11 @@ class CoePlugin(BasePlugin[CoeConfig]):
         return nav
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
-        # The search plugin reads page.content next (on_page_context): give it the COE's
-        # text without the markup, which it would otherwise parse tag by tag.
+        # The search plugin reads page.content next (on_page_context): give it the
+        # pages' text without the markup, which it would otherwise parse tag by tag.
+        search = page.meta.get("search")
+        if isinstance(search, dict) and search.get("exclude"):
+            return html  # not indexed: on_post_page fills the placeholders
         return self.plan.searchable_html(html)
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:

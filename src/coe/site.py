@@ -6,20 +6,17 @@ generated files, so the same plan could feed another static-site engine.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-import nh3
 
 from .cache import read_svg, write_atomic
 from .checks import inside_folder
 from .model import Coe
 from .problems import Level, Problem
+from .rendered import PageJob, block_text, render_pages, split_sections
 from .review import ReviewSettings
 from .render import charts, diagrams, pages, report_pages
 from .validate import validate
@@ -30,15 +27,14 @@ RULES_URI = "review-rules.md"
 ASSETS = ("coe.css", "coe.js")
 _PLACEHOLDER = re.compile(r"<!--coe-svg:([^>]+?)-->")
 _HTML_BLOCK = re.compile(r"<!--coe-html:([^>]+?)-->")
-_SEARCH_BOX = re.compile(r'<div data-coe-html="([^"]+)"><p>[^<]*</p></div>')
-_LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
+_FILLED = re.compile(r'<div data-coe-html="([^"]+)"><p>[^<]*</p></div>|<!--coe-html:([^>]+?)-->')
 
 
 @dataclass
 class Plan:
     """Everything the build adds: pages (uri -> Markdown) and files (uri -> path)."""
 
-    coes: list[Coe] = field(default_factory=list)
+    coe_count: int = 0  # the COEs on the site (their models are not kept past planning)
     pages: dict[str, str] = field(default_factory=dict)
     nav_pages: set[str] = field(default_factory=set)
     files: dict[str, Path] = field(default_factory=dict)
@@ -46,73 +42,42 @@ class Plan:
     # Diagrams and charts by placeholder key: put into the finished HTML of their page,
     # so that neither Markdown nor the search indexer parses thousands of SVG tags.
     svgs: dict[str, str] = field(default_factory=dict)
-    html: dict[str, str] = field(default_factory=dict)  # HTML blocks by key, see defer_html
+    html: dict[str, str] = field(default_factory=dict)  # HTML blocks by key, see rendered.py
+    texts: dict[str, str] = field(default_factory=dict)  # their text, for the search index
     edit_paths: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     hidden_drafts: int = 0
 
-    def placeholder(self, key: str, svg: str) -> str:
-        """An HTML comment standing for `svg` in a page until `fill_placeholders`."""
-        if not svg:
-            return ""
-        self.svgs[key] = svg
-        return f"<!--coe-svg:{key}-->"
-
-    def defer_html(self, uri: str, page: str) -> str:
-        """The page with each block of HTML between its headings set aside for
-        `fill_html`: Markdown would only copy it, at the cost of parsing every tag.
-
-        Only for pages whose body is HTML apart from their section headings (the COE
-        pages), which stay Markdown for the table of contents.
-        """
-        head, separator, body = page.partition("\n---\n")
-        lines, block, count = [], [], 0
-
-        def flush() -> None:
-            nonlocal count
-            html = "\n".join(block).strip("\n")
-            if html:
-                key = f"{uri}#{count}"
-                count += 1
-                self.html[key] = html
-                lines.extend(["", f"<!--coe-html:{key}-->", ""])
-            block.clear()
-
-        for line in body.split("\n"):
-            # Only the template's own headings: a "# comment" line inside a code block
-            # of a Markdown field must stay in its HTML block.
-            if line.startswith("## ") and line[3:] in pages.SECTION_TITLES:
-                flush()
-                lines.append(line)
-            else:
-                block.append(line)
-        flush()
-        return head + separator + "\n".join(lines) + "\n"
-
     def searchable_html(self, html: str) -> str:
-        """The rendered page with each block `defer_html` set aside as its text alone:
-        what the search indexer reads, in a marked box that `fill_html` fills later."""
+        """The rendered page with each HTML block set aside by `rendered.split_sections`
+        as its text alone: what the search indexer reads, in a marked box that
+        `fill_html` fills later."""
         if "<!--coe-html:" not in html:
             return html
 
-        def text_of(match: re.Match[str]) -> str:
-            block = self.html.get(match[1], "")
-            words = " ".join(nh3.clean(block.replace("<", " <"), tags=set()).split())
-            return f'<div data-coe-html="{match[1]}"><p>{words}</p></div>'
+        def box(match: re.Match[str]) -> str:
+            key = match[1]
+            words = self.texts.pop(key, None)  # each page is indexed once a build
+            if words is None:
+                words = block_text(self.html.get(key, ""))
+            return f'<div data-coe-html="{key}"><p>{words}</p></div>'
 
-        return _HTML_BLOCK.sub(text_of, html)
+        return _HTML_BLOCK.sub(box, html)
 
     def fill_html(self, html: str) -> str:
-        """The finished page with the full HTML of each block `defer_html` set aside."""
-        if "data-coe-html=" not in html:
+        """The finished page with the full HTML of each block set aside, whether the
+        search indexer saw its text (`searchable_html`) or not."""
+        if "coe-html" not in html:
             return html
-        return _SEARCH_BOX.sub(lambda m: self.html.get(m[1], ""), html)
+        # Each block goes into one page, written once a build: dropping it as it is
+        # used keeps a large site's blocks from all staying in memory to the end.
+        return _FILLED.sub(lambda m: self.html.pop(m[1] or m[2], ""), html)
 
     def fill_placeholders(self, html: str) -> str:
         """The page's HTML with each placeholder replaced by its SVG."""
         if "<!--coe-svg:" not in html:
             return html
-        return _PLACEHOLDER.sub(lambda m: self.svgs.get(m[1], ""), html)
+        return _PLACEHOLDER.sub(lambda m: self.svgs.pop(m[1], ""), html)  # as fill_html
 
     @property
     def errors(self) -> list[Problem]:
@@ -124,15 +89,9 @@ def coe_uri(coe: Coe) -> str:
     return f"{COES_URI}/{coe.slug}/index.md"
 
 
-def local_links(page_html: str) -> set[str]:
-    """Relative links in a page's HTML: the files it shows from the COE's folder."""
-    found = set()
-    for target in _LOCAL_LINK.findall(page_html):
-        target = html.unescape(target)
-        if urlsplit(target).scheme or target.startswith(("/", "\\")):
-            continue
-        found.add(unquote(target))
-    return found
+def _svg_placeholder(key: str) -> str:
+    """An HTML comment standing for the SVG `Plan.svgs[key]` until `fill_placeholders`."""
+    return f"<!--coe-svg:{key}-->"
 
 
 def render_diagrams(coes: list[Coe], cache_dir: Path | None) -> dict[str, str]:
@@ -165,6 +124,35 @@ def render_charts(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
     return tuple(result)
 
 
+def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]], today: date,
+                    cache_dir: Path | None) -> None:
+    """Each COE's page, its diagrams and charts, and the files of its folder it shows."""
+    jobs = [PageJob(coe, coe_uri(coe),
+                    tuple(notes.get(coe.folder.resolve(), [])) if coe.status != "published" else (),
+                    _svg_placeholder(f"{coe.slug}/whys") if coe.whys else "",
+                    tuple(_svg_placeholder(f"{coe.slug}/graph-{i}")
+                          for i in range(len(coe.impact.graphs))))
+            for coe in coes]
+    rendered = render_pages(jobs, today, cache_dir)
+    trees = render_diagrams(coes, cache_dir)
+    for job, page in zip(jobs, rendered):
+        coe = job.coe
+        if coe.id in trees:
+            plan.svgs[f"{coe.slug}/whys"] = trees[coe.id]
+        for index, svg in enumerate(render_charts(coe, cache_dir)):
+            plan.svgs[f"{coe.slug}/graph-{index}"] = svg
+        plan.pages[job.uri] = page.markdown
+        plan.html.update(page.blocks)
+        plan.texts.update(page.texts)
+        plan.edit_paths[job.uri] = coe.folder / "coe.yaml"
+        folder = f"{COES_URI}/{coe.slug}"
+        shown = {"coe.yaml", *(g.data for g in coe.impact.graphs), *page.links}
+        for name in sorted(shown):
+            path = inside_folder(coe.folder, name)
+            if path is not None and path.is_file():
+                plan.files[f"{folder}/{Path(os.path.relpath(path, coe.folder.resolve())).as_posix()}"] = path
+
+
 def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path | None = None,
               home: bool = True, root: Path | None = None,
               settings: ReviewSettings | None = None) -> Plan:
@@ -184,30 +172,19 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     if drafts == "hide":
         plan.hidden_drafts = sum(1 for c in coes if c.status == "draft")
         coes = [c for c in coes if c.status != "draft"]
-    plan.coes = coes
-    trees = render_diagrams(coes, cache_dir)
-    for coe in coes:
-        uri = coe_uri(coe)
-        shown_notes = notes.get(coe.folder.resolve(), []) if coe.status != "published" else []
-        diagram = plan.placeholder(f"{coe.slug}/whys", trees.get(coe.id, ""))
-        graphs = tuple(plan.placeholder(f"{coe.slug}/graph-{i}", svg)
-                       for i, svg in enumerate(render_charts(coe, cache_dir)))
-        page = pages.coe_page(coe, today, diagram, graphs,
-                              review_notes=shown_notes)
-        plan.pages[uri] = plan.defer_html(uri, page)
-        plan.edit_paths[uri] = coe.folder / "coe.yaml"
-        folder = f"{COES_URI}/{coe.slug}"
-        shown = {"coe.yaml", *(g.data for g in coe.impact.graphs), *local_links(page)}
-        for name in sorted(shown):
-            path = inside_folder(coe.folder, name)
-            if path is not None and path.is_file():
-                plan.files[f"{folder}/{Path(os.path.relpath(path, coe.folder.resolve())).as_posix()}"] = path
-    plan.pages[INDEX_URI] = pages.index_page(coes, today, plan.hidden_drafts)
+    plan.coe_count = len(coes)
+    # The reports first: while they are drawn, only the models are in memory, not yet
+    # the pages and diagrams too.
+    reports = {INDEX_URI: pages.index_page(coes, today, plan.hidden_drafts),
+               **report_pages.report_pages(coes, today, cache_dir, home=home)}
+    data = report_pages.report_data(coes, today)
+    _plan_coe_pages(plan, coes, notes, today, cache_dir)
+    for uri, page in reports.items():  # HTML apart from their marked headings
+        plan.pages[uri], blocks = split_sections(uri, page)
+        plan.html.update(blocks)
     plan.nav_pages.add(INDEX_URI)
     plan.pages[RULES_URI] = pages.rules_page()
     plan.nav_pages.add(RULES_URI)
-    reports = report_pages.report_pages(coes, today, cache_dir, home=home)
-    plan.pages.update(reports)
     plan.nav_pages.update(uri for uri in reports if uri in report_pages.NAV_URIS)
-    plan.data.update(report_pages.report_data(coes, today))
+    plan.data.update(data)
     return plan

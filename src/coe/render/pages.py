@@ -28,6 +28,8 @@ TIMELINE_ICONS = {
     "investigation": "?", "mitigation": "↺", "communication": "✉", "recovery": "✔",
     "other": "•",
 }
+# The line before each section heading of a COE page (see rendered.split_sections).
+SECTION_MARK = "<!--coe-section-->"
 # The section headings of a COE page (templates/site/coe.md.jinja), in order.
 SECTION_TITLES = ("Impact", "Timeline", "Detection", "Customer communications", "Mitigations",
                   "Dependency analysis", "Why-tree", "Lessons", "Action items", "Narrative",

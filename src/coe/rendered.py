@@ -1,0 +1,223 @@
+"""COE pages rendered once: on every core when they are new, from the cache after that.
+
+A COE page is a pure function of the COE's model, "today", its review notes and the
+tool's own code and templates, so a hash of those names it in `<cache>/pages/`: a warm
+build reads the pages instead of rendering them again (Jinja and the Markdown fields
+cost several milliseconds a page), and a cold one renders them in worker processes.
+
+A rendered page is kept split for the site (`plugin.py`): the Markdown that mkdocs
+converts holds only the section headings and one placeholder per HTML block between
+them, with the block's HTML and the block's words (what the search indexer reads)
+beside it. Markdown would only copy the HTML, at the cost of parsing every tag.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import html
+import json
+import multiprocessing
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nh3
+
+from .cache import content_key, write_atomic
+from .model import Coe
+from .problems import Problem
+from .render import pages
+from .resources import data_path
+
+PARALLEL_FROM = 40  # pages to render: below this, starting workers costs more than it saves
+_LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
+# Libraries whose output is part of a page: a new version may change it.
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3")
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One COE page to render: the placeholders stand for SVGs drawn elsewhere."""
+
+    coe: Coe
+    uri: str
+    notes: tuple[Problem, ...] = ()
+    diagram: str = ""
+    graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A COE page split for the site; see the module's docstring."""
+
+    markdown: str
+    blocks: dict[str, str]  # placeholder key -> HTML
+    texts: dict[str, str]  # placeholder key -> the block's text, for the search index
+    links: tuple[str, ...] = ()  # the page's relative links, raw
+
+
+def block_key(uri: str, number: int) -> str:
+    return f"{uri}#{number}"
+
+
+def placeholder(key: str) -> str:
+    return f"<!--coe-html:{key}-->"
+
+
+def split_sections(uri: str, page: str) -> tuple[str, dict[str, str]]:
+    """The page with each HTML block between its section headings replaced by a
+    placeholder, and the blocks by key.
+
+    A heading is a line that follows `pages.SECTION_MARK`: a comment that no COE text
+    can produce (text is escaped, Markdown fields lose their comments), so a "## ..."
+    line inside a code block stays in its block.
+    """
+    head, separator, body = page.partition("\n---\n")
+    lines: list[str] = []
+    block: list[str] = []
+    blocks: dict[str, str] = {}
+
+    def flush() -> None:
+        text = "\n".join(block).strip("\n")
+        if text:
+            key = block_key(uri, len(blocks))
+            blocks[key] = text
+            lines.extend(["", placeholder(key), ""])
+        block.clear()
+
+    body_lines = body.split("\n")
+    index = 0
+    while index < len(body_lines):
+        line = body_lines[index]
+        if line == pages.SECTION_MARK and index + 1 < len(body_lines):
+            flush()
+            lines.append(body_lines[index + 1])
+            index += 2
+            continue
+        block.append(line)
+        index += 1
+    flush()
+    return head + separator + "\n".join(lines) + "\n", blocks
+
+
+def local_links(page_html: str) -> set[str]:
+    """Relative links in a page's HTML: the files it shows from the COE's folder."""
+    found = set()
+    for target in _LOCAL_LINK.findall(page_html):
+        target = html.unescape(target)
+        if urlsplit(target).scheme or target.startswith(("/", "\\")):
+            continue
+        found.add(unquote(target))
+    return found
+
+
+def block_text(html: str) -> str:
+    """The words of an HTML block, for the search index."""
+    return " ".join(nh3.clean(html.replace("<", " <"), tags=set()).split())
+
+
+def render_page(job: PageJob, today: date) -> RenderedPage:
+    """Render and split one COE page."""
+    page = pages.coe_page(job.coe, today, job.diagram, job.graphs, review_notes=list(job.notes))
+    markdown, blocks = split_sections(job.uri, page)
+    return RenderedPage(markdown, blocks, {key: block_text(block) for key, block in blocks.items()},
+                        tuple(sorted(local_links(page))))
+
+
+@cache
+def tool_fingerprint() -> str:
+    """A hash of the package's code, its site templates and the libraries rendering uses:
+    pages cached by another version of any of them are not reused."""
+    digest = hashlib.sha256()
+    roots = (Path(__file__).resolve().parent, data_path("templates", "site").resolve())
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix != ".pyc":
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} missing".encode())
+    return digest.hexdigest()
+
+
+def page_key(job: PageJob, today: date) -> str:
+    """The content hash naming a page in the cache.
+
+    The model's repr holds every field the page can show (frozen dataclasses, in field
+    order; only the raw data is left out, which pages never read).
+    """
+    return content_key(tool_fingerprint(), today.isoformat(), job.uri, repr(job.coe),
+                       repr(job.notes), job.diagram, repr(job.graphs))
+
+
+def _read_cached(path: Path) -> RenderedPage | None:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        page = RenderedPage(stored["markdown"], dict(stored["blocks"]), dict(stored["texts"]),
+                            tuple(stored["links"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent, truncated or damaged: rendered again
+    typed = (isinstance(page.markdown, str)
+             and all(isinstance(v, str) for v in (*page.blocks.values(), *page.texts.values()))
+             and all(isinstance(link, str) for link in page.links))
+    return page if typed else None
+
+
+def _write_cached(path: Path, page: RenderedPage) -> None:
+    text = json.dumps({"markdown": page.markdown, "blocks": page.blocks, "texts": page.texts,
+                       "links": list(page.links)}, ensure_ascii=False)
+    try:
+        write_atomic(path, text)
+    except OSError:
+        pass  # a cache that cannot be written costs time on the next build, nothing else
+
+
+# The jobs of the current `render_pages` call: forked workers inherit them, so only an
+# index goes to a worker and only the rendered page comes back.
+_JOBS: list[PageJob] = []
+
+
+def _render_in_worker(index: int, today: date) -> RenderedPage:
+    return render_page(_JOBS[index], today)
+
+
+def _render_all(jobs: list[PageJob], today: date) -> list[RenderedPage]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [render_page(job, today) for job in jobs]
+    global _JOBS
+    _JOBS = jobs
+    try:
+        pages.environment().get_template("coe.md.jinja")  # compiled once, before the fork
+        context = multiprocessing.get_context("fork")
+        # Workers live for one build and make only acyclic data: the cyclic garbage
+        # collector would only cost them time.
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
+            return list(pool.map(_render_in_worker, range(len(jobs)), [today] * len(jobs),
+                                 chunksize=max(1, len(jobs) // (workers * 4))))
+    finally:
+        _JOBS = []
+
+
+def render_pages(jobs: list[PageJob], today: date, cache_dir: Path | None) -> list[RenderedPage]:
+    """Each job's page, in order: from `cache_dir/pages/` when there, else rendered (in
+    worker processes when there are many) and stored there."""
+    folder = cache_dir / "pages" if cache_dir is not None else None
+    paths = [folder / f"{page_key(job, today)}.json" for job in jobs] if folder else []
+    found: list[RenderedPage | None] = [_read_cached(p) for p in paths] if folder else [None] * len(jobs)
+    missing = [index for index, page in enumerate(found) if page is None]
+    for index, page in zip(missing, _render_all([jobs[i] for i in missing], today)):
+        found[index] = page
+        if folder is not None:
+            _write_cached(paths[index], page)
+    return [page for page in found if page is not None]

@@ -1,0 +1,87 @@
+"""COE pages rendered in worker processes and kept in the cache by content hash."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from coe import rendered
+from coe.model import Coe
+from coe.rendered import PageJob, render_pages
+from coe.validate import validate
+
+from .conftest import ROOT, TODAY
+
+DAY = date.fromisoformat(TODAY)
+
+
+@pytest.fixture(scope="module")
+def coes() -> list[Coe]:
+    report = validate([ROOT / "coes"], keep_models=True)
+    return sorted((c.model for c in report.checked if c.model), key=lambda c: c.slug)
+
+
+def jobs_of(coes: list[Coe]) -> list[PageJob]:
+    return [PageJob(coe, f"coes/{coe.slug}/index.md",
+                    diagram="<!--coe-svg:x-->" if coe.whys else "") for coe in coes]
+
+
+def test_a_warm_render_reads_the_same_pages_back(coes: list[Coe], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs = jobs_of(coes)
+    cold = render_pages(jobs, DAY, tmp_path)
+    assert len(list((tmp_path / "pages").glob("*.json"))) == len(jobs)
+
+    def fail(job: PageJob, today: date) -> None:
+        raise AssertionError(f"{job.uri} rendered again")
+
+    monkeypatch.setattr(rendered, "render_page", fail)
+    assert render_pages(jobs, DAY, tmp_path) == cold
+
+
+def test_a_changed_coe_today_or_note_is_rendered_again(coes: list[Coe], tmp_path: Path) -> None:
+    job = jobs_of(coes)[0]
+    (first,) = render_pages([job], DAY, tmp_path)
+    renamed = replace(job, coe=replace(job.coe, title="A title never seen before"))
+    (page,) = render_pages([renamed], DAY, tmp_path)
+    assert "A title never seen before" in page.markdown
+    later = date(2030, 1, 1)
+    assert render_pages([job], later, tmp_path) == render_pages([job], later, None)
+    assert len(list((tmp_path / "pages").glob("*.json"))) == 3
+    assert render_pages([job], DAY, tmp_path) == [first]
+
+
+def test_a_damaged_cache_entry_is_rendered_again(coes: list[Coe], tmp_path: Path) -> None:
+    jobs = jobs_of(coes)[:3]
+    good = render_pages(jobs, DAY, tmp_path)
+    entries = sorted((tmp_path / "pages").glob("*.json"))
+    entries[0].write_text(entries[0].read_text(encoding="utf-8")[:100], encoding="utf-8")
+    entries[1].write_text(json.dumps({"markdown": 1, "blocks": {}, "texts": {}, "links": []}),
+                          encoding="utf-8")
+    entries[2].write_bytes(b"\xff\xfe")
+    assert render_pages(jobs, DAY, tmp_path) == good
+
+
+def test_worker_processes_render_what_one_process_renders(coes: list[Coe]) -> None:
+    # Enough pages for the pool: each example several times under another uri.
+    jobs = [replace(job, uri=f"copy{n}/{job.uri}") for n in range(4) for job in jobs_of(coes)]
+    assert len(jobs) >= rendered.PARALLEL_FROM
+    in_workers = render_pages(jobs, DAY, None)
+    one_process = [rendered.render_page(job, DAY) for job in jobs]
+    assert in_workers == one_process
+
+
+def test_the_search_index_holds_the_coes_not_the_lists_of_them(built: Path) -> None:
+    index = json.loads((built / "site/search/search_index.json").read_text(encoding="utf-8"))
+    pages = {doc["location"].split("#")[0] for doc in index["docs"]}
+    coe_pages = {f"coes/{folder.name}/" for folder in (built / "coes").iterdir()}
+    assert coe_pages <= pages
+    assert not pages & {"coes/", "actions/", "actions/overdue/", "recurrence/"}
+    # A timeline entry's words are indexed as text, without the page's markup.
+    timeline = [doc for doc in index["docs"]
+                if doc["location"].startswith("coes/2026-01-14-object-storage-fd-exhaustion/#timeline")]
+    assert timeline and "<li" not in timeline[0]["text"] and "coe-html" not in timeline[0]["text"]
