@@ -3,8 +3,7 @@
 What it measures: the wall-clock time and the peak memory (maximum resident set size)
 of whole processes (interpreter start-up, imports, the build and exiting included), each
 run ``--runs`` times after one untimed warm-up round, interleaved (baseline, cold, warm,
-one COE changed, one why-node changed, baseline, ...) so that all see the same machine
-load:
+serve, validate, baseline, ...) so that all see the same machine load:
 
 - baseline: ``mkdocs build -q -f <baseline>/mkdocs.yml -d <site>``: the same theme,
   search and Markdown settings as the repository's ``mkdocs.yml`` but without the ``coe``
@@ -18,10 +17,11 @@ load:
   a copy of the repository's ``mkdocs.yml`` and ``docs/``:
   cold (the plugin's cache folder, ``.cache/``, deleted before the run) and warm (the
   cache filled by the run before);
-- "serve rebuild": what ``mkdocs serve`` does after an author saves one COE, a full warm
-  build, measured twice: after a comment line is appended to one ``coe.yaml`` (nothing
-  rendered changes) and after the text of one why-node changes (so that one why-tree
-  diagram is not in the cache and ``dot`` renders it).
+- serve: ``serve_rebuild.py``, which builds as ``mkdocs serve`` does in one process (the
+  coe plugin kept across rebuilds), then times two rebuilds: after a comment line is
+  appended to one ``coe.yaml`` (nothing rendered changes) and after the text of one of
+  its why-nodes changes (one why-tree is not in the cache and ``dot`` draws it);
+- validate: ``coe validate --today 2026-11-27 coes`` in the same repository.
 
 Site folders are deleted before every run (untimed), so no run pays for removing the
 previous site. Every run must exit 0 and leave one page per COE (``<site>/coes/*/
@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import re
@@ -416,7 +417,7 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
 
     cache = cache_dir(repo)
     edited = next((e for e in map(Edits, files) if e.can_edit_why()), None) or Edits(files[0])
-    sites = {name: scratch / f"site-{name}" for name in ("baseline", "cold", "warm", "comment", "why")}
+    sites = {name: scratch / f"site-{name}" for name in ("baseline", "cold", "warm", "serve")}
 
     def coe_build(site: Path) -> list[str]:
         return [coe, "build", "--today", TODAY, "--site-dir", str(site)]
@@ -430,22 +431,27 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
                  lambda run: shutil.rmtree(cache, ignore_errors=True)),
         "warm": ("`coe build`, warm (`.cache/` full)", coe_build(sites["warm"]), repo, "coes/*/index.html",
                  lambda run: None),
-        "comment": ("`coe build` after one COE changed (comment line appended)", coe_build(sites["comment"]),
-                    repo, "coes/*/index.html", lambda run: edited.append_comment(run)),
+        "serve": ("`coe serve` process: first build, then the two rebuilds below", [
+            beside(coe, "python"), str(HERE / "serve_rebuild.py"), str(repo), str(sites["serve"]),
+            "--edit", str(edited.path), "--today", TODAY, "--tag", "{tag}"],
+            repo, "coes/*/index.html", lambda run: None),
+        "validate": (f"`coe validate` of the {n} COEs", [coe, "validate", "--today", TODAY, "coes"],
+                     repo, "", lambda run: None),
     }
-    if edited.can_edit_why():
-        builds["why"] = ("`coe build` after one why-node's text changed (one diagram re-rendered)",
-                         coe_build(sites["why"]), repo, "coes/*/index.html", lambda run: edited.edit_why(run))
     # the baseline's pages are named after the COE folders; count those that are not dated too
     undated = [p.parent.name for p in files if not p.parent.name[:1].isdigit()]
 
     def measure(name: str, tag: str) -> Run:
         label, command, cwd, pages, prepare = builds[name]
-        shutil.rmtree(sites[name], ignore_errors=True)
+        command = [part.replace("{tag}", tag) for part in command]
+        if pages:
+            shutil.rmtree(sites[name], ignore_errors=True)
         prepare(tag)
         run = run_measured(command, cwd, scratch)
         if run.returncode != 0:
-            fail(label, command, run, "the build failed")
+            fail(label, command, run, "the run failed")
+        if not pages:
+            return run
         found = count_pages(sites[name], pages)
         if name == "baseline":
             found += sum(1 for slug in undated if (sites[name] / slug / "index.html").is_file())
@@ -471,18 +477,39 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
     base_rss = statistics.median(r.rss_kib for r in samples["baseline"])
     lines = [
         f"`coe build` on {n} COEs ({source}; {yaml_lines:,} lines of YAML) against `mkdocs build` of the "
-        f"same prose as {n} Markdown pages ({markdown_bytes / 2**20:.2f} MB); whole-process wall-clock "
-        f"seconds and peak RSS over {args.runs} interleaved runs after one warm-up round:",
+        f"same prose as {n} Markdown pages ({markdown_bytes / 2**20:.2f} MB); wall-clock seconds and "
+        f"peak RSS over {args.runs} interleaved runs after one warm-up round:",
         "",
         "| what | median s | min s | max s | ratio to baseline | peak RSS MB (median) | RSS ratio |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, runs in samples.items():
-        seconds = [r.seconds for r in runs]
+
+    def row(label: str, seconds: list[float], rss_kib: list[int] | None) -> str:
         median = statistics.median(seconds)
-        rss = statistics.median(r.rss_kib for r in runs)
-        lines.append(f"| {builds[name][0]} | {median:.2f} | {min(seconds):.2f} | {max(seconds):.2f} | "
-                     f"{median / base_s:.2f}x | {rss / 1024:.0f} | {rss / base_rss:.2f}x |")
+        memory = (f"{statistics.median(rss_kib) / 1024:.0f} | {statistics.median(rss_kib) / base_rss:.2f}x"
+                  if rss_kib else "| ")
+        return (f"| {label} | {median:.2f} | {min(seconds):.2f} | {max(seconds):.2f} | "
+                f"{median / base_s:.2f}x | {memory} |")
+
+    for name in ("baseline", "cold", "warm"):
+        runs = samples[name]
+        lines.append(row(builds[name][0], [r.seconds for r in runs], [r.rss_kib for r in runs]))
+    rebuilds = [json.loads(r.output.strip().splitlines()[-1]) for r in samples["serve"]]
+    serve_rss = [r.rss_kib for r in samples["serve"]]
+    lines.append(row("`coe serve` rebuild after one COE changed (a comment line appended)",
+                     [r["comment"] for r in rebuilds], serve_rss))
+    if all("why" in r for r in rebuilds):
+        lines.append(row("`coe serve` rebuild after one why-node's text changed (one diagram drawn)",
+                         [r["why"] for r in rebuilds], serve_rss))
+    validate_runs = samples["validate"]
+    lines.append(row(builds["validate"][0] + " (whole process)", [r.seconds for r in validate_runs],
+                     [r.rss_kib for r in validate_runs]))
+    lines += [
+        "",
+        "Serve rows: the rebuild alone, timed inside a process that built the site first, as a running",
+        "`coe serve` has (benchmarks/serve_rebuild.py); their memory is that whole process's peak. Other",
+        "rows: whole processes (interpreter start-up, imports and exit included).",
+    ]
     base_mb, base_files = tree_mb(sites["baseline"])
     coe_mb, coe_files = tree_mb(sites["warm"])
     lines += [

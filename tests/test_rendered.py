@@ -85,3 +85,32 @@ def test_the_search_index_holds_the_coes_not_the_lists_of_them(built: Path) -> N
     timeline = [doc for doc in index["docs"]
                 if doc["location"].startswith("coes/2026-01-14-object-storage-fd-exhaustion/#timeline")]
     assert timeline and "<li" not in timeline[0]["text"] and "coe-html" not in timeline[0]["text"]
+
+
+def _count_severe(coes: list[Coe], at_most: int) -> int:
+    return sum(1 for coe in coes if coe.severity <= at_most)
+
+
+def _refuse(coes: list[Coe]) -> None:
+    raise ValueError(f"refused {len(coes)} COEs")
+
+
+def test_work_in_the_background_gives_what_it_would_give_here(coes: list[Coe]) -> None:
+    here = _count_severe(coes, 2)
+    assert rendered.in_background(_count_severe, coes, 2).result() == here
+    assert rendered.in_background(_count_severe, coes, 2, wanted=False).result() == here
+    with pytest.raises(ValueError, match=f"refused {len(coes)} COEs"):
+        rendered.in_background(_refuse, coes).result()
+
+
+def test_a_memo_serves_the_next_build_from_memory(coes: list[Coe], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs = jobs_of(coes)
+    memo: dict[str, rendered.RenderedPage] = {}
+    first = render_pages(jobs, DAY, tmp_path, memo)
+    assert len(memo) == len(jobs)
+    monkeypatch.setattr(rendered, "_read_cached", lambda path: pytest.fail(f"read {path}"))
+    monkeypatch.setattr(rendered, "render_page", lambda job, today: pytest.fail(f"rendered {job.uri}"))
+    assert render_pages(jobs, DAY, tmp_path, memo) == first
+    # The memo keeps what the last build used, not every page it ever saw.
+    assert render_pages(jobs[:2], DAY, tmp_path, memo) == first[:2] and len(memo) == 2

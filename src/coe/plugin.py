@@ -30,7 +30,7 @@ from .render.diagrams import DiagramError
 from .reporters import format_line
 from .review import SettingsError, settings_from_config
 from .resources import data_path
-from .site import ASSETS, INDEX_URI, Plan, plan_site
+from .site import ASSETS, INDEX_URI, Memo, Plan, plan_site
 from .times import resolve_today
 
 log = get_plugin_logger(__name__)
@@ -56,10 +56,14 @@ class CoePlugin(BasePlugin[CoeConfig]):
     def __init__(self) -> None:
         self.plan = Plan()
         self.root = Path.cwd()
+        self.memo: Memo | None = None
         self.progress: Any = None  # set by `coe build`: called with (pages done, total)
         self.done = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve` keeps this plugin object from one rebuild to the next: it keeps
+        # the rendered pages too, so that a rebuild renders only what changed.
+        self.memo = Memo() if command == "serve" else None
         # material's search segments Chinese with jieba, which announces its dictionary
         # on stderr at every build.
         logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -91,7 +95,7 @@ class CoePlugin(BasePlugin[CoeConfig]):
             self.plan = plan_site(self.coes_dir, today, self.config.drafts,
                                   self.root / self.config.cache_dir,
                                   home=not docs_index.exists(), root=self.root,
-                                  settings=settings)
+                                  settings=settings, memo=self.memo)
         except SettingsError as error:
             raise PluginError(f"coe: rules: {error}") from None
         except DiagramError as error:

@@ -20,12 +20,14 @@ import json
 import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import nh3
@@ -37,6 +39,7 @@ from .render import pages
 from .resources import data_path
 
 PARALLEL_FROM = 40  # pages to render: below this, starting workers costs more than it saves
+T = TypeVar("T")
 _LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
 # Libraries whose output is part of a page: a new version may change it.
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3")
@@ -209,15 +212,55 @@ def _render_all(jobs: list[PageJob], today: date) -> list[RenderedPage]:
         _JOBS = []
 
 
-def render_pages(jobs: list[PageJob], today: date, cache_dir: Path | None) -> list[RenderedPage]:
-    """Each job's page, in order: from `cache_dir/pages/` when there, else rendered (in
-    worker processes when there are many) and stored there."""
+# The call `in_background` hands to its forked worker, which inherits it with the rest
+# of this process's memory: the arguments (all the COEs' models, say) are not pickled.
+_BACKGROUND: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
+
+
+def _run_background() -> Any:
+    assert _BACKGROUND is not None
+    function, args = _BACKGROUND
+    return function(*args)
+
+
+def in_background(function: Callable[..., T], *args: Any, wanted: bool = True) -> Future[T]:
+    """`function(*args)` in a forked process while this one goes on; run here and now
+    when not `wanted` or where processes cannot fork."""
+    global _BACKGROUND
+    if wanted and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=gc.disable)
+        _BACKGROUND = (function, args)
+        try:
+            future = pool.submit(_run_background)  # forks the worker, with _BACKGROUND set
+        finally:
+            _BACKGROUND = None
+        pool.shutdown(wait=False)  # the worker ends once the result is sent
+        return future
+    done: Future[T] = Future()
+    done.set_result(function(*args))
+    return done
+
+
+def render_pages(jobs: list[PageJob], today: date, cache_dir: Path | None,
+                 memo: dict[str, RenderedPage] | None = None) -> list[RenderedPage]:
+    """Each job's page, in order: from `memo` (pages kept in memory by a long-running
+    process, `coe serve`) or `cache_dir/pages/` when there, else rendered (in worker
+    processes when there are many) and stored in both. `memo` is left holding these
+    pages only."""
     folder = cache_dir / "pages" if cache_dir is not None else None
-    paths = [folder / f"{page_key(job, today)}.json" for job in jobs] if folder else []
-    found: list[RenderedPage | None] = [_read_cached(p) for p in paths] if folder else [None] * len(jobs)
+    keys = [page_key(job, today) for job in jobs] if folder or memo is not None else []
+    kept = memo or {}
+    found: list[RenderedPage | None] = [kept.get(key) for key in keys] or [None] * len(jobs)
+    if folder is not None:
+        found = [page or _read_cached(folder / f"{key}.json") for page, key in zip(found, keys)]
     missing = [index for index, page in enumerate(found) if page is None]
     for index, page in zip(missing, _render_all([jobs[i] for i in missing], today)):
         found[index] = page
         if folder is not None:
-            _write_cached(paths[index], page)
-    return [page for page in found if page is not None]
+            _write_cached(folder / f"{keys[index]}.json", page)
+    pages_found = [page for page in found if page is not None]
+    if memo is not None:
+        memo.clear()
+        memo.update(zip(keys, pages_found))
+    return pages_found

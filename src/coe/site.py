@@ -16,7 +16,8 @@ from .cache import read_svg, write_atomic
 from .checks import inside_folder
 from .model import Coe
 from .problems import Level, Problem
-from .rendered import PageJob, block_text, render_pages, split_sections
+from .rendered import (PARALLEL_FROM, PageJob, RenderedPage, block_text, in_background, render_pages,
+                       split_sections)
 from .review import ReviewSettings
 from .render import charts, diagrams, pages, report_pages
 from .validate import validate
@@ -28,6 +29,15 @@ ASSETS = ("coe.css", "coe.js")
 _PLACEHOLDER = re.compile(r"<!--coe-svg:([^>]+?)-->")
 _HTML_BLOCK = re.compile(r"<!--coe-html:([^>]+?)-->")
 _FILLED = re.compile(r'<div data-coe-html="([^"]+)"><p>[^<]*</p></div>|<!--coe-html:([^>]+?)-->')
+
+
+@dataclass
+class Memo:
+    """What a long-running process (`coe serve`) keeps from one build for the next: the
+    rendered COE pages by content hash. A one-off build keeps none, so that each page's
+    HTML can leave memory once it is written."""
+
+    pages: dict[str, RenderedPage] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,7 +135,7 @@ def render_charts(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
 
 
 def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]], today: date,
-                    cache_dir: Path | None) -> None:
+                    cache_dir: Path | None, memo: Memo | None) -> None:
     """Each COE's page, its diagrams and charts, and the files of its folder it shows."""
     jobs = [PageJob(coe, coe_uri(coe),
                     tuple(notes.get(coe.folder.resolve(), [])) if coe.status != "published" else (),
@@ -133,7 +143,7 @@ def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]
                     tuple(_svg_placeholder(f"{coe.slug}/graph-{i}")
                           for i in range(len(coe.impact.graphs))))
             for coe in coes]
-    rendered = render_pages(jobs, today, cache_dir)
+    rendered = render_pages(jobs, today, cache_dir, memo.pages if memo else None)
     trees = render_diagrams(coes, cache_dir)
     for job, page in zip(jobs, rendered):
         coe = job.coe
@@ -153,12 +163,21 @@ def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]
                 plan.files[f"{folder}/{Path(os.path.relpath(path, coe.folder.resolve())).as_posix()}"] = path
 
 
+def _reports(coes: list[Coe], today: date, cache_dir: Path | None, home: bool,
+             hidden_drafts: int) -> tuple[dict[str, str], dict[str, str]]:
+    """The index and report pages (uri -> Markdown) and the data files (uri -> text)."""
+    reports = {INDEX_URI: pages.index_page(coes, today, hidden_drafts),
+               **report_pages.report_pages(coes, today, cache_dir, home=home)}
+    return reports, report_pages.report_data(coes, today)
+
+
 def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path | None = None,
               home: bool = True, root: Path | None = None,
-              settings: ReviewSettings | None = None) -> Plan:
+              settings: ReviewSettings | None = None, memo: Memo | None = None) -> Plan:
     """Validate `coes_dir` and, when there are no errors, plan every page and file.
 
-    Problems name files relative to `root`, the repository, as `coe validate` does.
+    Problems name files relative to `root`, the repository, as `coe validate` does;
+    `memo` carries work over from the previous build of the same process.
     """
     plan = Plan()
     settings = replace(settings or ReviewSettings(), today=today)
@@ -173,12 +192,12 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
         plan.hidden_drafts = sum(1 for c in coes if c.status == "draft")
         coes = [c for c in coes if c.status != "draft"]
     plan.coe_count = len(coes)
-    # The reports first: while they are drawn, only the models are in memory, not yet
-    # the pages and diagrams too.
-    reports = {INDEX_URI: pages.index_page(coes, today, plan.hidden_drafts),
-               **report_pages.report_pages(coes, today, cache_dir, home=home)}
-    data = report_pages.report_data(coes, today)
-    _plan_coe_pages(plan, coes, notes, today, cache_dir)
+    # The reports are drawn in a worker process while this one renders or reads the
+    # COE pages and diagrams.
+    pending = in_background(_reports, coes, today, cache_dir, home, plan.hidden_drafts,
+                            wanted=len(coes) >= PARALLEL_FROM)
+    _plan_coe_pages(plan, coes, notes, today, cache_dir, memo)
+    reports, data = pending.result()
     for uri, page in reports.items():  # HTML apart from their marked headings
         plan.pages[uri], blocks = split_sections(uri, page)
         plan.html.update(blocks)
