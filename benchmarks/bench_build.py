@@ -40,15 +40,16 @@ with ``--corpus DIR``, a copy of an existing folder of COEs (``DIR/*/coe.yaml``)
 Run it with the virtualenv that has ``coe`` installed (it needs PyYAML):
 
     .venv/bin/python benchmarks/bench_build.py [--n 300] [--runs 3] [--coe PATH]
-        [--corpus DIR] [--keep DIR] [--write PATH]
+        [--corpus DIR] [--keep DIR] [--write PATH | --no-write]
 
 ``--coe`` defaults to the ``coe`` beside ``sys.executable``, then to ``coe`` on PATH;
 ``mkdocs`` and the Python whose package versions are reported are taken from the same
 folder as ``coe``. ``--keep DIR`` builds in DIR (created; must be empty) and leaves the
-repository, the baseline and the sites there. ``--write PATH`` also writes the result.
-The result is a Markdown table (median, min and max seconds, ratio of medians to the
-baseline, median peak RSS and its ratio to the baseline's) followed by the machine's
-details.
+repository, the baseline and the sites there. The result is a Markdown table (median,
+min and max seconds, ratio of medians to the baseline, median peak RSS and its ratio to
+the baseline's), the targets of the scale issue met or not, and the machine's details;
+it is printed and written as this script's section of ``benchmarks/RESULTS.md`` (or
+``--write PATH``; ``--no-write`` only prints).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ from pathlib import Path
 import yaml
 
 from generate import generate
-from machine import cores, cpu_model
+from machine import RESULTS, cores, cpu_model, write_section
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent
@@ -372,7 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--coe", help="path to the coe executable")
     parser.add_argument("--corpus", type=Path, help="use a copy of this folder of COEs instead of generating")
     parser.add_argument("--keep", type=Path, help="build in this folder (created, must be empty) and keep it")
-    parser.add_argument("--write", type=Path, help="also write the result to this file")
+    parser.add_argument("--write", type=Path, default=RESULTS,
+                        help=f"write the result as this script's section of this file (default {RESULTS.name})")
+    parser.add_argument("--no-write", action="store_true", help="only print the result")
     args = parser.parse_args(argv)
 
     coe = find_coe(args.coe)
@@ -398,8 +401,10 @@ def main(argv: list[str] | None = None) -> int:
             scratch_context.cleanup()
     text = "\n".join(lines) + "\n"
     print(text, end="")
-    if args.write:
-        args.write.write_text(text, encoding="utf-8")
+    if not args.no_write:
+        corpus = f"--corpus {args.corpus}" if args.corpus else f"--n {args.n}"
+        write_section("bench_build.py", f"## Site builds: `bench_build.py {corpus} --runs {args.runs}`\n\n"
+                      f"Run on {time.strftime('%Y-%m-%d')}.\n\n{text}", args.write)
     return 0
 
 
@@ -504,6 +509,25 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
     validate_runs = samples["validate"]
     lines.append(row(builds["validate"][0] + " (whole process)", [r.seconds for r in validate_runs],
                      [r.rss_kib for r in validate_runs]))
+    median = {name: statistics.median(r.seconds for r in runs) for name, runs in samples.items()}
+    peak = {name: statistics.median(r.rss_kib for r in runs) / base_rss for name, runs in samples.items()}
+    serve = {kind: statistics.median(r[kind] for r in rebuilds) for kind in ("comment", "why")
+             if all(kind in r for r in rebuilds)}
+    targets = [
+        ("cold build at most 1.5 times the baseline", f"{median['cold'] / base_s:.2f}x",
+         median["cold"] <= 1.5 * base_s),
+        ("warm build at most 1.2 times the baseline", f"{median['warm'] / base_s:.2f}x",
+         median["warm"] <= 1.2 * base_s),
+        (f"`coe validate` of {n} COEs under 2 s", f"{median['validate']:.2f} s", median["validate"] < 2),
+        *((f"serve rebuild ({kind}) no slower than the warm build",
+           f"{seconds:.2f} s against {median['warm']:.2f} s", seconds <= median["warm"])
+          for kind, seconds in serve.items()),
+        ("peak memory at most twice the baseline's (cold, warm, serve)",
+         ", ".join(f"{peak[name]:.2f}x" for name in ("cold", "warm", "serve")),
+         max(peak[name] for name in ("cold", "warm", "serve")) <= 2),
+    ]
+    lines += ["", "| target | measured | met |", "|---|---:|---|"]
+    lines += [f"| {what} | {value} | {'yes' if met else '**no**'} |" for what, value, met in targets]
     lines += [
         "",
         "Serve rows: the rebuild alone, timed inside a process that built the site first, as a running",
