@@ -9,7 +9,8 @@ Events, and why each:
   `docs_dir`, which `mkdocs serve` watches: that would rebuild forever);
 - on_page_content / on_post_page: put back the HTML blocks and the SVGs that the pages
   carried as placeholders, so that Markdown (and, for SVGs, search) does not parse them;
-- on_serve: watches the COE folder, so editing a COE rebuilds the preview.
+- on_serve: watches the COE folder, so editing a COE rebuilds the preview;
+- with `search: pagefind`, on_post_build indexes the written site with Pagefind (search.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_relative_url
 
+from . import search as site_search
 from .problems import Level
 from .render.diagrams import DiagramError
 from .reporters import format_line
@@ -48,6 +51,9 @@ class CoeConfig(base.Config):
     drafts = c.Choice(("show", "hide"), default="show")
     today = c.Optional(c.Type(str))
     cache_dir = c.Type(str, default=".cache")
+    # material: material's search plugin (lunr), one index the browser loads whole;
+    # pagefind: Pagefind's index in fragments, for large sites (README, "Search on large sites").
+    search = c.Choice(site_search.CHOICES, default="material")
 
 
 class CoePlugin(BasePlugin[CoeConfig]):
@@ -59,6 +65,7 @@ class CoePlugin(BasePlugin[CoeConfig]):
         self.memo: Memo | None = None
         self.progress: Any = None  # set by `coe build`: called with (pages done, total)
         self.done = 0
+        self.search_url: str | None = None  # the Search page, when the header gets a box for it
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve` keeps this plugin object from one rebuild to the next: it keeps
@@ -72,11 +79,28 @@ class CoePlugin(BasePlugin[CoeConfig]):
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         self.plan = Plan()
         self.done = 0
-        for kind, name in (("extra_css", "coe.css"), ("extra_javascript", "coe.js")):
+        assets = [("extra_css", "coe.css"), ("extra_javascript", "coe.js")]
+        if self.pagefind:
+            try:
+                site_search.pagefind_executable()
+            except site_search.SearchError as error:
+                raise PluginError(f"coe: {error}") from None
+            assets += [("extra_css", "coe-search.css"), ("extra_javascript", "coe-search.js")]
+        for kind, name in assets:
             uri = f"{ASSET_URI}/{name}"
             if uri not in [str(item) for item in config[kind]]:
                 config[kind].append(uri)
         return config
+
+    @property
+    def pagefind(self) -> bool:
+        return self.config.search == "pagefind"
+
+    @staticmethod
+    def material_search(config: Any) -> bool:
+        """Whether material's own search plugin is on: it keeps the header's search box."""
+        plugin = config.plugins.get("material/search") or config.plugins.get("search")
+        return plugin is not None and getattr(plugin.config, "enabled", True)
 
     @property
     def coes_dir(self) -> Path:
@@ -128,9 +152,19 @@ class CoePlugin(BasePlugin[CoeConfig]):
         for uri, text in self.plan.data.items():
             files.append(File.generated(config, uri, content=text,
                                         inclusion=InclusionLevel.NOT_IN_NAV))
-        for name in ASSETS:
+        for name in ASSETS + (site_search.ASSETS if self.pagefind else ()):
             files.append(File.generated(config, f"{ASSET_URI}/{name}",
                                         abs_src_path=str(data_path("templates", "site", "assets", name))))
+        self.search_url = None
+        if self.pagefind:
+            page = File.generated(config, site_search.SEARCH_URI, content=site_search.search_page(),
+                                  inclusion=InclusionLevel.NOT_IN_NAV)
+            files.append(page)
+            if self.material_search(config):
+                log.info("coe: search: pagefind, and material's search plugin is on too: "
+                         "remove `- search` from plugins to drop its index")
+            else:
+                self.search_url = page.url
         return files
 
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
@@ -160,10 +194,21 @@ class CoePlugin(BasePlugin[CoeConfig]):
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         output = self.plan.fill_placeholders(self.plan.fill_html(output))
+        if self.pagefind:
+            output = site_search.prepare_page(
+                output, index=site_search.indexed(page.file.src_uri, self.plan.pages),
+                search_url=None if self.search_url is None else get_relative_url(self.search_url, page.url))
         if self.progress is not None:
             self.done += 1
             self.progress(self.done, len(self.plan.pages))
         return output
+
+    def on_post_build(self, *, config: Any) -> None:
+        if self.pagefind:
+            try:
+                site_search.run_pagefind(Path(config.site_dir))
+            except site_search.SearchError as error:
+                raise PluginError(f"coe: {error}") from None
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         server.watch(str(self.coes_dir))
