@@ -8,7 +8,6 @@ hide another.
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 import re
 from collections.abc import Iterator
@@ -57,7 +56,7 @@ def _list(value: Any) -> list[Any]:
 def check_limits(source: Source) -> Iterator[Problem]:
     """Sizes a COE may not exceed: why-tree depth and nodes, timeline and list lengths."""
     data = _dict(source.data)
-    nodes = list(why_nodes(data))
+    nodes = source_why_nodes(source)
     deepest = max(nodes, key=lambda pair: len(pair[0]), default=None)
     if deepest and (len(deepest[0]) - 1) // 2 > MAX_WHY_DEPTH:
         yield _at("COE028", source, deepest[0],
@@ -127,9 +126,17 @@ def why_nodes(data: Any) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
         stack.extend(reversed([(path + ("causes", i), child) for i, child in enumerate(children)]))
 
 
+def source_why_nodes(source: Source) -> list[tuple[JsonPath, dict[str, Any]]]:
+    """`why_nodes` of a source's data, walked once: several checks and rules need them."""
+    nodes = source.derived.get("why_nodes")
+    if nodes is None:
+        nodes = source.derived["why_nodes"] = list(why_nodes(source.data))
+    return nodes
+
+
 def check_ids(source: Source) -> Iterator[Problem]:
     """Why-node ids and action-item ids are each unique within the COE."""
-    nodes = [(path, node.get("id")) for path, node in why_nodes(source.data)]
+    nodes = [(path, node.get("id")) for path, node in source_why_nodes(source)]
     actions = [(("action_items", i), _dict(item).get("id"))
                for i, item in enumerate(_list(_dict(source.data).get("action_items")))]
     for what, entries in (("why-node", nodes), ("action item", actions)):
@@ -149,13 +156,15 @@ def check_ids(source: Source) -> Iterator[Problem]:
 
 def check_addresses(source: Source) -> Iterator[Problem]:
     """Every `addresses` entry names a node of this COE's why-tree."""
-    ids = [node["id"] for _, node in why_nodes(source.data) if isinstance(node.get("id"), str)]
+    ids = [node["id"] for _, node in source_why_nodes(source) if isinstance(node.get("id"), str)]
     for i, item in enumerate(_list(_dict(source.data).get("action_items"))):
         for j, address in enumerate(_list(_dict(item).get("addresses"))):
             if not isinstance(address, str) or address in ids:
                 continue
             if ids:
-                close = difflib.get_close_matches(address, ids, n=1, cutoff=0.5)
+                from difflib import get_close_matches  # only a mistake needs it
+
+                close = get_close_matches(address, ids, n=1, cutoff=0.5)
                 hint = f'; did you mean "{close[0]}"?' if close else f"; the nodes are {', '.join(ids)}"
                 message = f'addresses names "{address}", which is not a node of the why-tree{hint}'
             else:
@@ -281,12 +290,17 @@ def markdown_fields(data: Any) -> Iterator[tuple[JsonPath, str]]:
             yield ("lessons", i), lesson
 
 
-def link_problem(folder: Path, target: str) -> str | None:
-    """Why a link in a Markdown field cannot be shown, or None when it can."""
+def _link_name(target: str) -> str | None:
+    """The file a link target names, or None for a web address, an anchor or nothing."""
     if _SCHEME.match(target) or target.startswith(("#", "//")):
         return None
-    name = unquote(target.split("#")[0].split("?")[0])
-    if not name:
+    return unquote(target.split("#")[0].split("?")[0]) or None
+
+
+def link_problem(folder: Path, target: str) -> str | None:
+    """Why a link in a Markdown field cannot be shown, or None when it can."""
+    name = _link_name(target)
+    if name is None:
         return None
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
         return f'link "{target}" is an absolute path; link files beside coe.yaml by relative path'
@@ -300,6 +314,10 @@ def link_problem(folder: Path, target: str) -> str | None:
 
 def _links(text: str) -> Iterator[tuple[int, str]]:
     """(index, target) of each link in `text`."""
+    # Every form of link has a "[" or a src or href attribute, and most text has none:
+    # the expression, tried at every character, costs more than all the other checks.
+    if "[" not in text and "src" not in text and "href" not in text:
+        return
     for match in _LINKS.finditer(text):
         group = next(g for g in range(1, 6) if match.group(g) is not None)
         yield match.start(group), match.group(group)
@@ -328,6 +346,28 @@ def check_links(source: Source) -> Iterator[Problem]:
                 line = text.count("\n", 0, index) + 1
                 column = index - (text.rfind("\n", 0, index) + 1) + 1
                 yield Problem.of("COE027", display, line, column, problem)
+
+
+def dependencies(source: Source) -> tuple[list[str], list[str]]:
+    """The files beside coe.yaml, other than narrative.md, that the checks and the model
+    of this COE look at through `inside_folder`: (graph data files, linked files).
+
+    For a memo of results, which must see when one of them changes: naming a file that
+    does not matter costs a look at it, leaving one out would keep a stale result.
+    """
+    data = _dict(source.data)
+    graphs = [name for graph in _list(_dict(data.get("impact")).get("graphs"))
+              if isinstance(name := _dict(graph).get("data"), str)]
+    texts = [text for _, text in markdown_fields(data)]
+    narrative = source.path.parent / "narrative.md"
+    if narrative.is_file():
+        try:
+            texts.append(narrative.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            pass  # its bytes alone decide its problems
+    links = [name for text in texts for _, target in _links(text)
+             if (name := _link_name(target)) is not None]
+    return graphs, links
 
 
 def check_folder(source: Source) -> Iterator[Problem]:

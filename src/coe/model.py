@@ -7,6 +7,8 @@ objects, never the raw YAML, so each figure is computed one way in one place.
 from __future__ import annotations
 
 import csv
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -136,10 +138,18 @@ class WhyNode:
 
     def walk(self) -> list[WhyNode]:
         """This node and all below it, depth first."""
-        nodes = [self]
-        for child in self.causes:
-            nodes.extend(child.walk())
-        return nodes
+        return _depth_first([self])
+
+
+def _depth_first(roots: Iterable[WhyNode]) -> list[WhyNode]:
+    # A stack rather than recursion: several review rules walk every tree.
+    nodes = []
+    stack = list(reversed(tuple(roots)))
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(reversed(node.causes))
+    return nodes
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,7 @@ class Whys:
 
     def nodes(self) -> list[WhyNode]:
         """Every node of the tree, depth first in document order."""
-        return [node for cause in self.causes for node in cause.walk()]
+        return _depth_first(self.causes)
 
     def depth(self) -> int:
         """Levels below the problem: 1 when the causes have no causes of their own."""
@@ -228,7 +238,17 @@ class Coe:
     action_items: tuple[ActionItem, ...] = ()
     checklist: Checklist | None = None
     narrative: str | None = None
-    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The fields as written, as JSON: only the export reads them, and as a dict they
+    # would take two thirds of the model's memory. Empty when the model was built only
+    # for the review rules (`build_coe(..., written=False)`).
+    written: str = field(default="", compare=False, repr=False)
+
+    def fields_as_written(self) -> dict[str, Any]:
+        """The COE's fields as its file has them, in its order."""
+        if not self.written:
+            raise ValueError(f"{self.folder}: the model was built without its fields as written")
+        fields: dict[str, Any] = json.loads(self.written)
+        return fields
 
     def open_action_items(self) -> list[ActionItem]:
         return [item for item in self.action_items if item.is_open]
@@ -271,8 +291,9 @@ def read_points(path: Path) -> tuple[tuple[datetime, float], ...]:
     )
 
 
-def build_coe(source: Source) -> Coe:
-    """The model of a COE whose source has passed validation without errors."""
+def build_coe(source: Source, written: bool = True) -> Coe:
+    """The model of a COE whose source has passed validation without errors; without
+    its fields as `written` when it serves only the review rules."""
     data = source.data
     folder = source.path.parent
     times = data["times"]
@@ -342,5 +363,5 @@ def build_coe(source: Source) -> Coe:
         ),
         checklist=Checklist(**checklist) if checklist else None,
         narrative=narrative,
-        data=data,
+        written=json.dumps(data, ensure_ascii=False, separators=(",", ":")) if written else "",
     )

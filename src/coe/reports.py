@@ -296,8 +296,9 @@ def stats_table(stats: Stats) -> str:
 
 def coe_record(coe: Coe, today: date) -> dict[str, Any]:
     """A COE's fields as written, then `times_utc` and the `derived` figures."""
-    written = {name: coe.data[name] for name in FIELD_ORDER if name in coe.data}
-    written.update({k: v for k, v in coe.data.items() if k not in written})
+    fields = coe.fields_as_written()
+    written = {name: fields[name] for name in FIELD_ORDER if name in fields}
+    written.update({k: v for k, v in fields.items() if k not in written})
     times = coe.times
     moments = {"start": times.start, "detected": times.detected, "engaged": times.engaged,
                "mitigated": times.mitigated, "resolved": times.resolved}

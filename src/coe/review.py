@@ -74,6 +74,9 @@ class ReviewSettings:
         return RuleSetting(Level.WARNING)
 
 
+_DEFAULT_SETTING = RuleSetting(Level.WARNING)
+
+
 class SettingsError(ValueError):
     """The rules section of mkdocs.yml is not understood."""
 
@@ -110,8 +113,11 @@ def review(coe: Coe, source: Source, settings: ReviewSettings) -> list[Problem]:
     """Every finding of every rule that is on, as problems at their places."""
     problems = []
     today = settings.today or date.today()
+    configured: dict[str, RuleSetting] = {}
+    for code, setting in settings.rules:
+        configured.setdefault(code, setting)  # the first wins, as in ReviewSettings.setting
     for code, registered in REVIEW_RULES.items():
-        setting = settings.setting(code)
+        setting = configured.get(code, _DEFAULT_SETTING)
         if setting.level is None:
             continue
         options = {**registered.options, **dict(setting.options)}
@@ -146,12 +152,16 @@ def _value_at(data: Any, path: JsonPath) -> str:
 
 
 def _node_path(source: Source, node_id: str) -> JsonPath:
-    from .checks import why_nodes
+    paths = source.derived.get("why_node_paths")
+    if paths is None:  # once per file: rules look up many nodes
+        from .checks import source_why_nodes
 
-    for path, node in why_nodes(source.data):
-        if node.get("id") == node_id:
-            return path + ("id",)
-    return ("whys",)
+        paths = {}
+        for path, node in source_why_nodes(source):
+            if isinstance(node.get("id"), str):
+                paths.setdefault(node["id"], path + ("id",))  # the first node with that id
+        source.derived["why_node_paths"] = paths
+    return paths.get(node_id, ("whys",))
 
 
 def _action_path(coe: Coe, item_id: str, field_name: str = "id") -> JsonPath:
@@ -404,13 +414,46 @@ _BLAME_RE = re.compile(
 )
 
 
-def _by_word() -> dict[str, re.Pattern[str]]:
+# Letters that re, ignoring case, takes for an ASCII letter but str.lower() does not
+# turn into it: "İ" (lowered to two characters), "ı" and "ſ" (matched as i and s).
+_FOLDED_ONLY_BY_RE = re.compile("[\u0130\u0131\u017f]")
+
+
+@dataclass(frozen=True)
+class _Caseless:
+    """An expression of lowercase letters, spaces and CJK matched ignoring case, with a
+    quick test first: re ignoring case is several times slower than re matching case.
+
+    Each character that the expression matches ignoring case is one that str.lower()
+    makes into the very character of the expression, but for _FOLDED_ONLY_BY_RE; so in
+    a text without those, no match of the case-sensitive expression in the lowered text
+    means no match at all. The expression has no anchors, word boundaries or lookaround,
+    so searching a slice is searching between `start` and `end`.
+    """
+
+    exact: re.Pattern[str]
+    lowered: re.Pattern[str]
+
+    @classmethod
+    def compile(cls, expression: str) -> "_Caseless":
+        return cls(re.compile(expression, re.IGNORECASE), re.compile(expression))
+
+    def search(self, text: str, start: int = 0, end: int | None = None) -> bool:
+        """True when the expression matches in `text[start:end]`, ignoring case."""
+        window = text[start:end]
+        if (window.isascii() or not _FOLDED_ONLY_BY_RE.search(window)) \
+                and not self.lowered.search(window.lower()):
+            return False
+        return self.exact.search(window) is not None
+
+
+def _by_word() -> dict[str, _Caseless]:
     """For each word of _BLAME_WORDS, an expression of just the phrases containing it."""
     groups: dict[str, list[str]] = {}
     for pattern, _ in _BLAME:
         word = next(w for w in _BLAME_WORDS if w in pattern.lower())
         groups.setdefault(word, []).append(pattern.replace(" ", _ANY_SPACE))
-    return {word: re.compile("|".join(patterns), re.IGNORECASE) for word, patterns in groups.items()}
+    return {word: _Caseless.compile("|".join(patterns)) for word, patterns in groups.items()}
 
 
 _BLAME_BY_WORD = _by_word()
@@ -543,7 +586,7 @@ def silent_high_severity(coe: Coe, source: Source, **_: Any) -> Iterator[Finding
                               "customers were told, and when")
 
 
-_ROLLBACK = re.compile(r"roll(?:ed|ing)?[ -]?back|rollback|revert", re.IGNORECASE)
+_ROLLBACK = _Caseless.compile(r"roll(?:ed|ing)?[ -]?back|rollback|revert")
 
 
 @rule("COE112", "deployment-without-rollback")
@@ -581,8 +624,8 @@ def deployment_without_rollback(coe: Coe, source: Source, **_: Any) -> Iterator[
         "mitigations or the timeline; say whether one was considered and why not")
 
 
-_KEPT = re.compile(r"kept|keep|aside|preserv|snapshot|heap dump|core dump|for investigation|保留",
-                   re.IGNORECASE)
+_KEPT = _Caseless.compile(
+    r"kept|keep|aside|preserv|snapshot|heap dump|core dump|for investigation|保留")
 
 
 @rule("COE113", "restart-without-evidence")

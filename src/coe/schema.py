@@ -7,7 +7,6 @@ hint when YAML changed an unquoted value and a suggestion for a mistyped name.
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cache
 from typing import TYPE_CHECKING, Any, Iterator
@@ -237,7 +236,9 @@ def _quote(text: str) -> str:
 
 
 def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    from difflib import get_close_matches  # only a mistake needs it
+
+    close = get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
         close = [option for option in options if option.lower() == word.lower()]
     return f'; did you mean "{close[0]}"?' if close else ""

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from .cache import read_svg, write_atomic
 from .checks import inside_folder
+from .memory import give_back
 from .model import Coe
 from .problems import Level, Problem
 from .rendered import (PARALLEL_FROM, PageJob, RenderedPage, block_text, in_background, render_pages,
@@ -48,12 +50,17 @@ class Plan:
     pages: dict[str, str] = field(default_factory=dict)
     nav_pages: set[str] = field(default_factory=set)
     files: dict[str, Path] = field(default_factory=dict)
-    data: dict[str, str] = field(default_factory=dict)  # other generated files: uri -> text
+    # other generated files: uri -> UTF-8 (a str of text with one CJK letter takes two
+    # bytes a character, and coes.json is 12 MB at 1,000 COEs)
+    data: dict[str, bytes] = field(default_factory=dict)
     # Diagrams and charts by placeholder key: put into the finished HTML of their page,
     # so that neither Markdown nor the search indexer parses thousands of SVG tags.
-    svgs: dict[str, str] = field(default_factory=dict)
-    html: dict[str, str] = field(default_factory=dict)  # HTML blocks by key, see rendered.py
-    texts: dict[str, str] = field(default_factory=dict)  # their text, for the search index
+    # These three are packed (`pack`): at 1,000 COEs they are 80 MB of text, held from
+    # planning until their page is indexed or written, while mkdocs holds its own copy
+    # of every page.
+    svgs: dict[str, bytes] = field(default_factory=dict)
+    html: dict[str, bytes] = field(default_factory=dict)  # HTML blocks by key, see rendered.py
+    texts: dict[str, bytes] = field(default_factory=dict)  # their text, for the search index
     edit_paths: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     hidden_drafts: int = 0
@@ -67,9 +74,9 @@ class Plan:
 
         def box(match: re.Match[str]) -> str:
             key = match[1]
-            words = self.texts.pop(key, None)  # each page is indexed once a build
-            if words is None:
-                words = block_text(self.html.get(key, ""))
+            packed = self.texts.pop(key, None)  # each page is indexed once a build
+            words = (unpack(packed) if packed is not None
+                     else block_text(unpack(self.html.get(key, b""))))
             return f'<div data-coe-html="{key}"><p>{words}</p></div>'
 
         return _HTML_BLOCK.sub(box, html)
@@ -81,17 +88,28 @@ class Plan:
             return html
         # Each block goes into one page, written once a build: dropping it as it is
         # used keeps a large site's blocks from all staying in memory to the end.
-        return _FILLED.sub(lambda m: self.html.pop(m[1] or m[2], ""), html)
+        return _FILLED.sub(lambda m: unpack(self.html.pop(m[1] or m[2], b"")), html)
 
     def fill_placeholders(self, html: str) -> str:
         """The page's HTML with each placeholder replaced by its SVG."""
         if "<!--coe-svg:" not in html:
             return html
-        return _PLACEHOLDER.sub(lambda m: self.svgs.pop(m[1], ""), html)  # as fill_html
+        return _PLACEHOLDER.sub(lambda m: unpack(self.svgs.pop(m[1], b"")), html)  # as fill_html
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.level is Level.ERROR]
+
+
+def pack(text: str) -> bytes:
+    """Text held until its page is written, in a fifth of the memory: HTML and SVG
+    compress well, and the fastest level costs a second per 200 MB."""
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def unpack(packed: bytes) -> str:
+    """The text given to `pack`; nothing for nothing."""
+    return zlib.decompress(packed).decode("utf-8") if packed else ""
 
 
 def coe_uri(coe: Coe) -> str:
@@ -148,12 +166,12 @@ def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]
     for job, page in zip(jobs, rendered):
         coe = job.coe
         if coe.id in trees:
-            plan.svgs[f"{coe.slug}/whys"] = trees[coe.id]
+            plan.svgs[f"{coe.slug}/whys"] = pack(trees[coe.id])
         for index, svg in enumerate(render_charts(coe, cache_dir)):
-            plan.svgs[f"{coe.slug}/graph-{index}"] = svg
+            plan.svgs[f"{coe.slug}/graph-{index}"] = pack(svg)
         plan.pages[job.uri] = page.markdown
-        plan.html.update(page.blocks)
-        plan.texts.update(page.texts)
+        plan.html.update((key, pack(block)) for key, block in page.blocks.items())
+        plan.texts.update((key, pack(text)) for key, text in page.texts.items())
         plan.edit_paths[job.uri] = coe.folder / "coe.yaml"
         folder = f"{COES_URI}/{coe.slug}"
         shown = {"coe.yaml", *(g.data for g in coe.impact.graphs), *page.links}
@@ -164,11 +182,12 @@ def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]
 
 
 def _reports(coes: list[Coe], today: date, cache_dir: Path | None, home: bool,
-             hidden_drafts: int) -> tuple[dict[str, str], dict[str, str]]:
-    """The index and report pages (uri -> Markdown) and the data files (uri -> text)."""
+             hidden_drafts: int) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The index and report pages (uri -> Markdown) and the data files (uri -> UTF-8)."""
     reports = {INDEX_URI: pages.index_page(coes, today, hidden_drafts),
                **report_pages.report_pages(coes, today, cache_dir, home=home)}
-    return reports, report_pages.report_data(coes, today)
+    data = report_pages.report_data(coes, today)
+    return reports, {uri: text.encode("utf-8") for uri, text in data.items()}
 
 
 def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path | None = None,
@@ -200,10 +219,11 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     reports, data = pending.result()
     for uri, page in reports.items():  # HTML apart from their marked headings
         plan.pages[uri], blocks = split_sections(uri, page)
-        plan.html.update(blocks)
+        plan.html.update((key, pack(block)) for key, block in blocks.items())
     plan.nav_pages.add(INDEX_URI)
     plan.pages[RULES_URI] = pages.rules_page()
     plan.nav_pages.add(RULES_URI)
     plan.nav_pages.update(uri for uri in reports if uri in report_pages.NAV_URIS)
     plan.data.update(data)
+    give_back()  # what planning freed, before mkdocs allocates its pages
     return plan

@@ -51,9 +51,14 @@ class Source:
     path: Path
     display: str
     data: Any
-    # (value mark, key mark, plain text) per path, as libyaml gave them: 0-based.
-    marks: dict[JsonPath, tuple[Any, Any, str | None]] = field(default_factory=dict)
+    # (value mark, key mark, plain text) of each value, as libyaml gave them (0-based),
+    # kept by container: for each mapping and list of `data`, under its id(), its
+    # entries' by key or by index; the document's under None. Keyed by path, they cost
+    # a tuple per value to build and hash, for the few values a problem points at.
+    marks: dict[int | None, Any] = field(default_factory=dict)
     text: str = ""
+    # What several checks derive from `data` (the why-tree's nodes, ...), worked out once.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def position_in(self, path: JsonPath, value: str, index: int) -> tuple[int, int]:
         """The line and column in the file of character `index` of the string at `path`.
@@ -80,16 +85,32 @@ class Source:
 
     def has(self, path: JsonPath) -> bool:
         """True when the file has a value at `path`."""
-        return path in self.marks
+        return self._marks(path)[1]
 
     def span(self, path: JsonPath) -> Span:
         """The span of `path`, or of its nearest ancestor that has one."""
-        while path not in self.marks and path:
-            path = path[:-1]
-        if path not in self.marks:
+        found = self._marks(path)[0]
+        if found is None:
             return Span(1, 1, 1, 1)
-        value, key, plain = self.marks[path]
+        value, key, plain = found
         return Span(value.line + 1, value.column + 1, key.line + 1, key.column + 1, plain)
+
+    def _marks(self, path: JsonPath) -> tuple[tuple[Any, Any, str | None] | None, bool]:
+        """The marks of `path` or of its nearest ancestor with some; and whether they are
+        the path's own."""
+        found = self.marks.get(None)
+        node = self.data
+        for part in path:
+            entries = self.marks.get(id(node)) if isinstance(node, (dict, list)) else None
+            entry = None
+            if isinstance(entries, dict):
+                entry = entries.get(part) if isinstance(part, str) else None
+            elif isinstance(entries, list) and isinstance(part, int) and 0 <= part < len(entries):
+                entry = entries[part]
+            if entry is None:
+                return found, False
+            found, node = entry, node[part]
+        return found, found is not None
 
 
 class ReadError(Exception):
@@ -275,8 +296,8 @@ class _Builder:
                 "COE005", first.start_mark,
                 f"the top level is {what}; a COE is a mapping of fields (schema_version: 1, id: ...)",
             )
-        self.source.marks[()] = (first.start_mark, first.start_mark, None)
-        data = self.value(first, ())
+        self.source.marks[None] = (first.start_mark, first.start_mark, None)
+        data = self.value(first)
         self.next()  # DocumentEnd
         event = self.next()
         if not isinstance(event, yaml.StreamEndEvent):
@@ -286,7 +307,7 @@ class _Builder:
             )
         return data
 
-    def value(self, event: Any, path: JsonPath) -> Any:
+    def value(self, event: Any) -> Any:
         kind = event.__class__
         if kind is _ScalarEvent:
             if event.anchor is not None or event.tag is not None:
@@ -309,7 +330,7 @@ class _Builder:
             raise self.fail(
                 "COE003", event.start_mark, f"nested more than {MAX_DEPTH} levels deep"
             )
-        result = self.mapping(path) if kind is _MappingStart else self.sequence(path)
+        result = self.mapping() if kind is _MappingStart else self.sequence()
         self.depth -= 1
         return result
 
@@ -333,9 +354,10 @@ class _Builder:
             f"tag {tag} is not allowed in a COE; a COE is plain data (quote the value if it is text)",
         )
 
-    def mapping(self, path: JsonPath) -> dict[str, Any]:
+    def mapping(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        marks = self.source.marks
+        marks: dict[str, tuple[Any, Any, str | None]] = {}
+        self.source.marks[id(result)] = marks
         next_event = self.next
         while True:
             key_event = next_event()
@@ -343,7 +365,7 @@ class _Builder:
             if kind is _MappingEnd:
                 return result
             if kind is not _ScalarEvent:
-                self.value(key_event, path)  # raises for an alias or anchor
+                self.value(key_event)  # raises for an alias or anchor
                 raise self.fail(
                     "COE003", key_event.start_mark,
                     "a key must be plain text, not a list or mapping",
@@ -352,32 +374,32 @@ class _Builder:
                 self._special_scalar(key_event)
             key = key_event.value  # keys are text: `1:` is the field "1"
             if key in result:
-                first = marks[path + (key,)][1]
+                first = marks[key][1]
                 raise self.fail(
                     "COE004", key_event.start_mark,
                     f'duplicate key "{key}" (first at line {first.line + 1}); '
                     "YAML would silently keep only the last one",
                 )
-            child = path + (key,)
-            value_event = next_event()
-            value, plain = self.item(value_event, child)
-            marks[child] = (value_event.start_mark, key_event.start_mark, plain)
+            event = next_event()
+            value, plain = self.item(event)
+            marks[key] = (event.start_mark, key_event.start_mark, plain)
             result[key] = value
 
-    def sequence(self, path: JsonPath) -> list[Any]:
+    def sequence(self) -> list[Any]:
         result: list[Any] = []
-        marks = self.source.marks
+        marks: list[tuple[Any, Any, str | None]] = []
+        self.source.marks[id(result)] = marks
         next_event = self.next
+        append, mark = result.append, marks.append
         while True:
             event = next_event()
             if event.__class__ is _SequenceEnd:
                 return result
-            child = path + (len(result),)
-            value, plain = self.item(event, child)
-            marks[child] = (event.start_mark, event.start_mark, plain)
-            result.append(value)
+            value, plain = self.item(event)
+            mark((event.start_mark, event.start_mark, plain))
+            append(value)
 
-    def item(self, event: Any, path: JsonPath) -> tuple[Any, str | None]:
+    def item(self, event: Any) -> tuple[Any, str | None]:
         """A value and, when YAML read unquoted text as something else, that text."""
         if event.__class__ is _ScalarEvent and event.anchor is None and event.tag is None:
             text = event.value
@@ -385,4 +407,4 @@ class _Builder:
                 value = resolve_plain(text)
                 return value, (None if value.__class__ is str else text)
             return text, None
-        return self.value(event, path), None
+        return self.value(event), None

@@ -2,29 +2,33 @@
 
 Cross-COE checks see every COE of the repository even when only some are being
 validated, so that a new COE cannot take an id that another already holds. Files are
-checked in parallel when there are many: reading YAML is CPU-bound.
+checked in parallel when there are many: reading YAML is CPU-bound. A `Memo` carried
+from one run to the next (`mkdocs serve`) spares reading and checking again the files
+that have not changed.
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
-from .checks import Identity, corpus_problems, file_problems, identity
+from .checks import Identity, corpus_problems, dependencies, file_problems, identity, inside_folder
 from .model import Coe, build_coe
 from .problems import Level, Problem
 from .repository import display_path, find_coe_files
 from .review import ReviewSettings, review
 from .schema import fast_validator, schema_problems
-from .sources import ReadError, Source, read_source
+from .sources import ReadError, Source, decode, parse_text, read_bytes, read_source
 
 PARALLEL_FROM = 100  # below this, starting worker processes costs more than it saves
+CHUNK = 8  # files a worker takes at a time: few enough that the workers finish together
 
 
 @dataclass
@@ -44,6 +48,11 @@ class Checked:
         return self.readable and not any(p.level is Level.ERROR for p in self.problems)
 
 
+# The order of Problem's fields, which is the order it sorts in: as a key, the tuples
+# compare in C rather than through the dataclass's __lt__, 20 times faster.
+_PLACE = attrgetter("path", "line", "column", "rule", "message", "level")
+
+
 @dataclass
 class Report:
     """The result of validating a set of COEs."""
@@ -52,10 +61,10 @@ class Report:
 
     @property
     def problems(self) -> list[Problem]:
-        return sorted(p for c in self.checked for p in c.problems)
+        return sorted((p for c in self.checked for p in c.problems), key=_PLACE)
 
     def count(self, level: Level) -> int:
-        return sum(1 for p in self.problems if p.level is level)
+        return sum(1 for c in self.checked for p in c.problems if p.level is level)
 
     def summary(self) -> str:
         """One line: `3 errors, 1 warning in 12 COEs`."""
@@ -70,78 +79,316 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
+@dataclass
+class Memo:
+    """What `validate` found in each file on its own, kept for the next run in this process.
+
+    Pass the same Memo to successive `validate` calls (`mkdocs serve` rebuilds): a file
+    whose bytes are unchanged, whose graph data and narrative.md are unchanged, whose
+    linked files are where they were, and that is validated with the same settings and
+    "today", is not read again. Cross-COE checks still run over every file, and the
+    report is the same as without a memo. The memo holds the files of its last run only.
+    """
+
+    # by resolved path
+    entries: dict[str, _Entry] = field(default_factory=dict)
+    identities: dict[str, tuple[bytes, str, Identity | None]] = field(default_factory=dict)
+    hits: int = 0  # files of the last run whose results came from the memo
+    misses: int = 0  # files of the last run read and checked
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """What a file's own results depend on: its bytes and the files beside it."""
+
+    digest: bytes
+    narrative: Any  # narrative.md's state
+    graphs: tuple[tuple[str, Any], ...] = ()  # (name, state) of graph data files
+    links: tuple[tuple[str, Any], ...] = ()  # (name, state) of linked files
+
+    def current(self, path: Path, display: str) -> bool:
+        """True when the file and those it depends on are as they were."""
+        try:
+            data = read_bytes(path, display)
+        except ReadError:
+            return False
+        folder = path.parent
+        return (_digest(data) == self.digest
+                and _bytes_state(folder / "narrative.md") == self.narrative
+                and all(_graph_state(folder, name) == state for name, state in self.graphs)
+                and all(_link_state(folder, name) == state for name, state in self.links))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A file's own results (no cross-COE problems), and what they were computed from."""
+
+    path: Path
+    display: str
+    settings: ReviewSettings
+    today: date
+    stamp: _Stamp
+    checked: Checked
+    modelled: bool  # the file had no errors, so a model was built (kept or not)
+
+    def serves(self, path: Path, display: str, settings: ReviewSettings, today: date,
+               keep_data: bool, keep_model: bool) -> bool:
+        """True when these results answer this request (before looking at the files)."""
+        return (self.path == path and self.display == display and self.settings == settings
+                and self.today == today
+                and (not keep_data or not self.checked.readable or self.checked.source is not None)
+                and (not keep_model or not self.modelled or self.checked.model is not None))
+
+
+def _digest(data: bytes) -> bytes:
+    from hashlib import sha256  # only a memo needs it, and loading OpenSSL takes 5 ms
+
+    return sha256(data).digest()
+
+
+# The states of the files beside coe.yaml, as the checks and the model see them; an
+# error is a state too (RuntimeError: a symlink loop).
+def _bytes_state(path: Path) -> Any:
+    try:
+        return _digest(path.read_bytes()) if path.is_file() else None
+    except (OSError, ValueError) as error:
+        return ("unreadable", type(error).__name__, str(error))
+
+
+def _graph_state(folder: Path, name: str) -> Any:
+    try:  # where the name leads (a symlink may take it out of the folder), the bytes there
+        target = inside_folder(folder, name)
+        return (str(target), _bytes_state(target)) if target else None
+    except (OSError, ValueError, RuntimeError) as error:
+        return ("unreadable", type(error).__name__, str(error))
+
+
+def _link_state(folder: Path, name: str) -> Any:
+    try:
+        target = inside_folder(folder, name)
+        return (str(target), target.is_file()) if target else None
+    except (OSError, ValueError, RuntimeError) as error:
+        return ("unreadable", type(error).__name__, str(error))
+
+
+def _stamp_of(source: Source, digest: bytes) -> _Stamp:
+    graphs, links = dependencies(source)
+    folder = source.path.parent
+    return _Stamp(digest, _bytes_state(folder / "narrative.md"),
+                  tuple((name, _graph_state(folder, name)) for name in graphs),
+                  tuple((name, _link_state(folder, name)) for name in links))
+
+
 def check_file(path: Path, root: Path | None = None,
                settings: ReviewSettings = ReviewSettings()) -> Checked:
     """Read and check one COE file on its own; paths shown relative to `root`.
 
     The review rules run only on a COE without errors: they read the model.
     """
-    display = display_path(path, root)
+    return _check(path, display_path(path, root), settings)[0]
+
+
+def _check(path: Path, display: str, settings: ReviewSettings, stamped: bool = False,
+           written: bool = True) -> tuple[Checked, _Stamp | None]:
+    """A file's own results and, when `stamped`, what they depend on (for the memo);
+    the model without its fields as `written` when only the review rules need it.
+
+    The stamp is taken before the checks read the files beside coe.yaml: should one
+    change meanwhile, the memo sees a change next time rather than missing one.
+    """
+    shown = display or str(path)
     try:
-        source = read_source(path, display)
+        data = read_bytes(path, shown)
+    except ReadError as error:  # too large or unreadable: not worth a stamp
+        return Checked(path, display, [error.problem], readable=False), None
+    digest = _digest(data) if stamped else b""
+    try:
+        source = parse_text(decode(data, shown), path, shown)
     except ReadError as error:
-        return Checked(path, display, [error.problem], readable=False)
+        stamp = _Stamp(digest, _bytes_state(path.parent / "narrative.md")) if stamped else None
+        return Checked(path, display, [error.problem], readable=False), stamp
+    stamp = _stamp_of(source, digest) if stamped else None
     problems = schema_problems(source) + file_problems(source)
     model = None
     if not any(p.level is Level.ERROR for p in problems):
-        model = build_coe(source)
+        model = build_coe(source, written)
         problems += review(model, source, settings)
-    return Checked(path, display, problems, identity(source), source, model)
+    return Checked(path, display, problems, identity(source), source, model), stamp
 
 
-def _check_in_worker(path: Path, root: Path | None, settings: ReviewSettings,
-                     keep_models: bool) -> Checked:
+@dataclass(frozen=True)
+class _Job:
+    """A file to check, as the parent process has already named it."""
+
+    path: Path
+    display: str
+
+
+def _check_in_worker(job: _Job, settings: ReviewSettings, keep_models: bool,
+                     stamped: bool) -> tuple[Checked, _Stamp | None, bool]:
     # What crosses back from a worker process: problems, the id and, when asked for, the
     # model; never the source with its positions (libyaml's marks do not pickle). Sending
     # models back costs as much as checking, so `coe validate` does without.
-    checked = check_file(path, root, settings)
-    return replace(checked, source=None, model=checked.model if keep_models else None)
+    checked, stamp = _check(job.path, job.display, settings, stamped, written=keep_models)
+    modelled = checked.model is not None
+    return replace(checked, source=None, model=checked.model if keep_models else None), stamp, modelled
 
 
-def _read_identity(path: Path, root: Path | None) -> Identity | None:
+def _sequential(count: int, keep_data: bool) -> bool:
+    return keep_data or count < PARALLEL_FROM or (os.cpu_count() or 1) < 2
+
+
+def _check_jobs(jobs: list[_Job], settings: ReviewSettings, keep_data: bool, keep_models: bool,
+                stamped: bool = False) -> list[tuple[Checked, _Stamp | None, bool]]:
+    """Check each file; in worker processes when there are many and sources are not kept."""
+    if _sequential(len(jobs), keep_data):
+        results = []
+        for job in jobs:
+            checked, stamp = _check(job.path, job.display, settings, stamped)
+            modelled = checked.model is not None
+            results.append((checked if keep_data else replace(checked, source=None), stamp, modelled))
+        return results
+    import multiprocessing  # slow to import, and only runs with workers need it
+    from concurrent.futures import ProcessPoolExecutor
+
+    fast_validator()  # compiled once here, inherited by every worker
+    workers = min(os.cpu_count() or 2, 8)
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else None)
+    # Workers live for one run and build only acyclic data: without the cyclic garbage
+    # collector they check a COE 15% faster. So does this process take their results.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return identity(read_source(path, display_path(path, root)))
-    except ReadError:
-        return None  # reported when that COE itself is validated
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
+            return list(pool.map(partial(_check_in_worker, settings=settings,
+                                         keep_models=keep_models, stamped=stamped), jobs,
+                                 chunksize=max(1, min(CHUNK, len(jobs) // (workers * 4)))))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def check_files(paths: list[Path], keep_data: bool = False, root: Path | None = None,
                 settings: ReviewSettings = ReviewSettings(),
                 keep_models: bool = False) -> list[Checked]:
     """Check each file; in worker processes when there are many and sources are not kept."""
-    if keep_data or len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        checked = [check_file(path, root, settings) for path in paths]
-        return checked if keep_data else [replace(c, source=None) for c in checked]
-    fast_validator()  # compiled once here, inherited by every worker
-    workers = min(os.cpu_count() or 2, 8)
-    context = multiprocessing.get_context("fork" if "fork" in
-                                          multiprocessing.get_all_start_methods() else None)
-    # Workers live for one run and build only acyclic data: without the cyclic garbage
-    # collector they check a COE 15% faster.
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
-        return list(pool.map(partial(_check_in_worker, root=root, settings=settings,
-                                     keep_models=keep_models), paths,
-                             chunksize=max(1, len(paths) // (workers * 4))))
+    base = (root or Path.cwd()).resolve()
+    jobs = [_Job(path, _display(path, str(path.resolve()), base)) for path in paths]
+    return [checked for checked, _, _ in _check_jobs(jobs, settings, keep_data, keep_models)]
+
+
+def _display(path: Path, resolved: str, base: Path) -> str:
+    """display_path(path, root), from the paths it would resolve, resolved once."""
+    if os.name != "posix":
+        try:
+            return Path(resolved).relative_to(base).as_posix()
+        except ValueError:
+            return path.as_posix()
+    # Path.relative_to, on resolved (normalised, absolute) POSIX paths: a prefix
+    if resolved == str(base):
+        return "."
+    inside = str(base).rstrip("/") + "/"
+    return resolved[len(inside):] if resolved.startswith(inside) else path.as_posix()
+
+
+def _read_identity(path: Path, display: str) -> Identity | None:
+    try:
+        return identity(read_source(path, display))
+    except ReadError:
+        return None  # reported when that COE itself is validated
+
+
+def _memo_identity(memo: Memo, path: Path, resolved: str, display: str,
+                   seen: dict[str, tuple[bytes, str, Identity | None]]) -> Identity | None:
+    """The id of a file of the repository that is not being validated, read only when
+    its bytes changed since the memo's last run."""
+    shown = display or str(path)
+    try:
+        data = read_bytes(path, shown)
+    except ReadError:
+        return None
+    digest = _digest(data)
+    known = memo.identities.get(resolved)
+    if known is not None and known[:2] == (digest, display):
+        found = known[2]
+    else:
+        try:
+            found = identity(parse_text(decode(data, shown), path, shown))
+        except ReadError:
+            found = None
+    seen[resolved] = (digest, display, found)
+    return found
+
+
+def _check_with_memo(jobs: list[tuple[_Job, str]], memo: Memo, settings: ReviewSettings,
+                     keep_data: bool, keep_models: bool) -> list[Checked]:
+    """Each file's own results: from the memo when still current, else checked (and kept).
+
+    What each result holds (source, model) is what the same call without a memo gives.
+    """
+    today = settings.today or date.today()
+    keep_model = keep_models or _sequential(len(jobs), keep_data)
+    results: list[Checked | None] = []
+    entries: dict[str, _Entry] = {}
+    missed: list[tuple[int, _Job, str]] = []
+    for job, resolved in jobs:
+        entry = memo.entries.get(resolved)
+        if entry and entry.serves(job.path, job.display, settings, today, keep_data, keep_model) \
+                and entry.stamp.current(job.path, job.display):
+            entries[resolved] = entry
+            results.append(entry.checked)
+        else:
+            missed.append((len(results), job, resolved))
+            results.append(None)
+    fresh = _check_jobs([job for _, job, _ in missed], replace(settings, today=today),
+                        keep_data, keep_models, stamped=True)
+    for (index, job, resolved), (checked, stamp, modelled) in zip(missed, fresh):
+        if stamp is not None:  # None: too large or unreadable, checked again each time
+            entries[resolved] = _Entry(job.path, job.display, settings, today, stamp,
+                                       checked, modelled)
+        results[index] = checked
+    memo.entries = entries
+    memo.hits, memo.misses = len(jobs) - len(missed), len(missed)
+    # Copies: the report's lists get the cross-COE problems, the memo keeps its own.
+    return [replace(checked, problems=list(checked.problems),
+                    source=checked.source if keep_data else None,
+                    model=checked.model if keep_model else None)
+            for checked in results if checked is not None]
 
 
 def validate(paths: Iterable[Path], context: Iterable[Path] = (),
              settings: ReviewSettings = ReviewSettings(), keep_data: bool = False,
-             root: Path | None = None, keep_models: bool = False) -> Report:
+             root: Path | None = None, keep_models: bool = False,
+             memo: Memo | None = None) -> Report:
     """Validate the COEs at `paths`; `context` folders hold the rest of the repository.
 
     `settings` configure the review rules (and hold the "today" that overdue action
     items are judged against); `keep_data` keeps each COE's data in the report, for
     the stages after validation; files are named relative to `root` (default: here).
+    `memo`, passed again to the next call, lets it skip the files that have not changed.
     """
-    targets = _unique(f for p in paths for f in find_coe_files(p))
-    checked = check_files(targets, keep_data, root, settings, keep_models)
-    wanted = {c.path.resolve() for c in checked}
+    base = (root or Path.cwd()).resolve()
+    known: dict[str, str] = {}
+    targets = _unique((f for p in paths for f in find_coe_files(p)), known)
+    jobs = [(_Job(path, _display(path, resolved, base)), resolved) for path, resolved in targets]
+    if memo is None:
+        checked = [c for c, _, _ in _check_jobs([job for job, _ in jobs], settings,
+                                                keep_data, keep_models)]
+    else:
+        checked = _check_with_memo(jobs, memo, settings, keep_data, keep_models)
+    wanted = {resolved for _, resolved in targets}
     identities = [c.identity for c in checked if c.identity]
-    for path in _unique(f for p in context for f in find_coe_files(p)):
-        if path.resolve() not in wanted:
-            found = _read_identity(path, root)
+    seen: dict[str, tuple[bytes, str, Identity | None]] = {}
+    for path, resolved in _unique((f for p in context for f in find_coe_files(p)), known):
+        if resolved not in wanted:
+            display = _display(path, resolved, base)
+            found = (_read_identity(path, display) if memo is None
+                     else _memo_identity(memo, path, resolved, display, seen))
             if found:
                 identities.append(found)
+    if memo is not None:
+        memo.identities = seen
     by_display = {c.display: c for c in checked}
     for problem in corpus_problems(identities):
         if problem.path in by_display:
@@ -149,12 +396,40 @@ def validate(paths: Iterable[Path], context: Iterable[Path] = (),
     return Report(checked)
 
 
-def _unique(paths: Iterable[Path]) -> list[Path]:
-    seen: set[Path] = set()
+def _unique(paths: Iterable[Path], known: dict[str, str]) -> list[tuple[Path, str]]:
+    """Each path once, with its resolved form (symlinks followed), in order."""
+    seen: set[str] = set()
     result = []
     for path in paths:
-        key = path.resolve()
+        key = _resolve(path, known)
         if key not in seen:
             seen.add(key)
-            result.append(path)
+            result.append((path, key))
     return result
+
+
+def _resolve(path: Path, known: dict[str, str]) -> str:
+    """str(path.resolve()), with the folders that paths share resolved once.
+
+    Path.resolve() looks at each component of a path in turn, in Python: for a
+    thousand COEs in one folder, that folder a thousand times, and the run waits.
+    On POSIX a path whose last component is not a symlink resolves to its resolved
+    folder joined with that name; anything else (a symlink, "..") is left to
+    Path.resolve(), as is every path on other systems.
+    """
+    if os.name != "posix":
+        return str(path.resolve())
+    return _realpath(os.fspath(path), known)
+
+
+def _realpath(name: str, known: dict[str, str]) -> str:
+    found = known.get(name)
+    if found is None:
+        folder, last = os.path.split(name)
+        if not folder or last in ("", ".", ".."):
+            found = str(Path(name).resolve())
+        else:
+            candidate = os.path.join(_realpath(folder, known), last)
+            found = str(Path(name).resolve()) if os.path.islink(candidate) else candidate
+        known[name] = found
+    return found
