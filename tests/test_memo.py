@@ -239,3 +239,22 @@ def test_ids_of_the_rest_of_the_repository_are_remembered(tmp_path: Path,
     assert parses == ["coes/2025-10-20-incident-2/coe.yaml"]
     assert [(p.path, p.rule) for p in report.problems] == [
         ("coes/2025-10-20-incident-1/coe.yaml", "COE022")]
+
+
+def test_a_site_memo_spares_serve_reading_unchanged_coes(tmp_path: Path, parses: list[str]) -> None:
+    from coe.site import Memo as SiteMemo, plan_site, unpack
+
+    coes, memo = repository(tmp_path), SiteMemo()
+    first = plan_site(coes, TODAY, root=tmp_path, settings=SETTINGS, memo=memo)
+    assert len(parses) == 3 and not first.errors
+    second = plan_site(coes, TODAY, root=tmp_path, settings=SETTINGS, memo=memo)
+    assert len(parses) == 3 and second.pages == first.pages
+    assert {k: unpack(v) for k, v in second.html.items()} == \
+        {k: unpack(v) for k, v in first.html.items()}
+    path = coes / "2025-10-20-incident-2" / "coe.yaml"
+    path.write_text(coe_text(2).replace("Checkout API returned errors", "Checkout API timed out"),
+                    encoding="utf-8")
+    third = plan_site(coes, TODAY, root=tmp_path, settings=SETTINGS, memo=memo)
+    assert parses[3:] == ["coes/2025-10-20-incident-2/coe.yaml"]
+    assert (memo.validation.hits, memo.validation.misses) == (2, 1)
+    assert "Checkout API timed out" in third.pages["coes/2025-10-20-incident-2/index.md"]

@@ -33,44 +33,44 @@ def jobs_of(coes: list[Coe]) -> list[PageJob]:
 def test_a_warm_render_reads_the_same_pages_back(coes: list[Coe], tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     jobs = jobs_of(coes)
-    cold = render_pages(jobs, DAY, tmp_path)
+    cold = list(render_pages(jobs, DAY, tmp_path))
     assert len(list((tmp_path / "pages").glob("*.json"))) == len(jobs)
 
     def fail(job: PageJob, today: date) -> None:
         raise AssertionError(f"{job.uri} rendered again")
 
     monkeypatch.setattr(rendered, "render_page", fail)
-    assert render_pages(jobs, DAY, tmp_path) == cold
+    assert list(render_pages(jobs, DAY, tmp_path)) == cold
 
 
 def test_a_changed_coe_today_or_note_is_rendered_again(coes: list[Coe], tmp_path: Path) -> None:
     job = jobs_of(coes)[0]
-    (first,) = render_pages([job], DAY, tmp_path)
+    (first,) = list(render_pages([job], DAY, tmp_path))
     renamed = replace(job, coe=replace(job.coe, title="A title never seen before"))
-    (page,) = render_pages([renamed], DAY, tmp_path)
+    (page,) = list(render_pages([renamed], DAY, tmp_path))
     assert "A title never seen before" in page.markdown
     later = date(2030, 1, 1)
-    assert render_pages([job], later, tmp_path) == render_pages([job], later, None)
+    assert list(render_pages([job], later, tmp_path)) == list(render_pages([job], later, None))
     assert len(list((tmp_path / "pages").glob("*.json"))) == 3
-    assert render_pages([job], DAY, tmp_path) == [first]
+    assert list(render_pages([job], DAY, tmp_path)) == [first]
 
 
 def test_a_damaged_cache_entry_is_rendered_again(coes: list[Coe], tmp_path: Path) -> None:
     jobs = jobs_of(coes)[:3]
-    good = render_pages(jobs, DAY, tmp_path)
+    good = list(render_pages(jobs, DAY, tmp_path))
     entries = sorted((tmp_path / "pages").glob("*.json"))
     entries[0].write_text(entries[0].read_text(encoding="utf-8")[:100], encoding="utf-8")
     entries[1].write_text(json.dumps({"markdown": 1, "blocks": {}, "texts": {}, "links": []}),
                           encoding="utf-8")
     entries[2].write_bytes(b"\xff\xfe")
-    assert render_pages(jobs, DAY, tmp_path) == good
+    assert list(render_pages(jobs, DAY, tmp_path)) == good
 
 
 def test_worker_processes_render_what_one_process_renders(coes: list[Coe]) -> None:
     # Enough pages for the pool: each example several times under another uri.
     jobs = [replace(job, uri=f"copy{n}/{job.uri}") for n in range(4) for job in jobs_of(coes)]
     assert len(jobs) >= rendered.PARALLEL_FROM
-    in_workers = render_pages(jobs, DAY, None)
+    in_workers = list(render_pages(jobs, DAY, None))
     one_process = [rendered.render_page(job, DAY) for job in jobs]
     assert in_workers == one_process
 
@@ -106,11 +106,25 @@ def test_work_in_the_background_gives_what_it_would_give_here(coes: list[Coe]) -
 def test_a_memo_serves_the_next_build_from_memory(coes: list[Coe], tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     jobs = jobs_of(coes)
-    memo: dict[str, rendered.RenderedPage] = {}
-    first = render_pages(jobs, DAY, tmp_path, memo)
+    memo: dict[str, bytes] = {}
+    first = list(render_pages(jobs, DAY, tmp_path, memo))
     assert len(memo) == len(jobs)
     monkeypatch.setattr(rendered, "_read_cached", lambda path: pytest.fail(f"read {path}"))
     monkeypatch.setattr(rendered, "render_page", lambda job, today: pytest.fail(f"rendered {job.uri}"))
-    assert render_pages(jobs, DAY, tmp_path, memo) == first
+    assert list(render_pages(jobs, DAY, tmp_path, memo)) == first
     # The memo keeps what the last build used, not every page it ever saw.
-    assert render_pages(jobs[:2], DAY, tmp_path, memo) == first[:2] and len(memo) == 2
+    assert list(render_pages(jobs[:2], DAY, tmp_path, memo)) == first[:2] and len(memo) == 2
+
+
+def test_pages_are_read_as_they_are_taken(coes: list[Coe], tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # A large site's pages are never all in memory at once: each is read when wanted.
+    jobs = jobs_of(coes)
+    list(render_pages(jobs, DAY, tmp_path))
+    read: list[Path] = []
+    real = rendered._read_cached
+    monkeypatch.setattr(rendered, "_read_cached", lambda path: read.append(path) or real(path))
+    pages = render_pages(jobs, DAY, tmp_path)
+    first = next(pages)
+    assert len(read) == 1 and first.markdown
+    assert len(list(pages)) == len(jobs) - 1 and len(read) == len(jobs)

@@ -15,6 +15,7 @@ Events, and why each:
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from pathlib import Path
@@ -33,6 +34,7 @@ from .render.diagrams import DiagramError
 from .reporters import format_line
 from .review import SettingsError, settings_from_config
 from .resources import data_path
+from .memory import give_back
 from .site import ASSETS, INDEX_URI, Memo, Plan, plan_site
 from .times import resolve_today
 
@@ -113,6 +115,13 @@ class CoePlugin(BasePlugin[CoeConfig]):
             raise PluginError(f"coe: today must be a date written YYYY-MM-DD, got {self.config.today!r}")
         if not self.coes_dir.is_dir():
             raise PluginError(f"coe: no COE folder {self.coes_dir}; set coes_dir in mkdocs.yml")
+        if self.memo is not None:
+            # A rebuild while serving: the last build's pages and nav hold one another
+            # (cycles), so they leave memory only when collected; then the system can
+            # have their memory back before this build plans.
+            self.plan = Plan()
+            gc.collect()
+            give_back()
         docs_index = Path(config.docs_dir) / "index.md"
         try:
             settings = settings_from_config(self.config.rules, today)

@@ -20,7 +20,7 @@ import json
 import multiprocessing
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 import nh3
 
 from .cache import content_key, write_atomic
+from .memory import pack, unpack
 from .model import Coe
 from .problems import Problem
 from .render import pages
@@ -157,30 +158,43 @@ def page_key(job: PageJob, today: date) -> str:
     """The content hash naming a page in the cache.
 
     The model's repr holds every field the page can show (frozen dataclasses, in field
-    order; only the raw data is left out, which pages never read).
+    order; only the fields as written are left out, which pages never read).
     """
     return content_key(tool_fingerprint(), today.isoformat(), job.uri, repr(job.coe),
                        repr(job.notes), job.diagram, repr(job.graphs))
 
 
-def _read_cached(path: Path) -> RenderedPage | None:
+def _encoded(page: RenderedPage) -> str:
+    """A page as the cache and the memo keep it."""
+    return json.dumps({"markdown": page.markdown, "blocks": page.blocks, "texts": page.texts,
+                       "links": list(page.links)}, ensure_ascii=False)
+
+
+def _decoded(text: str) -> RenderedPage | None:
+    """The page `_encoded` gave `text`; None when the text is not one (damaged)."""
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored = json.loads(text)
         page = RenderedPage(stored["markdown"], dict(stored["blocks"]), dict(stored["texts"]),
                             tuple(stored["links"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # absent, truncated or damaged: rendered again
+    except (ValueError, KeyError, TypeError):
+        return None
     typed = (isinstance(page.markdown, str)
              and all(isinstance(v, str) for v in (*page.blocks.values(), *page.texts.values()))
              and all(isinstance(link, str) for link in page.links))
     return page if typed else None
 
 
-def _write_cached(path: Path, page: RenderedPage) -> None:
-    text = json.dumps({"markdown": page.markdown, "blocks": page.blocks, "texts": page.texts,
-                       "links": list(page.links)}, ensure_ascii=False)
+def _read_cached(path: Path) -> RenderedPage | None:
     try:
-        write_atomic(path, text)
+        text = path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None  # absent or not text: rendered again
+    return _decoded(text)
+
+
+def _write_cached(path: Path, page: RenderedPage) -> None:
+    try:
+        write_atomic(path, _encoded(page))
     except OSError:
         pass  # a cache that cannot be written costs time on the next build, nothing else
 
@@ -194,10 +208,12 @@ def _render_in_worker(index: int, today: date) -> RenderedPage:
     return render_page(_JOBS[index], today)
 
 
-def _render_all(jobs: list[PageJob], today: date) -> list[RenderedPage]:
+def _render_all(jobs: list[PageJob], today: date) -> Iterator[RenderedPage]:
+    """Each job's page, in order, as the workers finish them."""
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [render_page(job, today) for job in jobs]
+        yield from (render_page(job, today) for job in jobs)
+        return
     global _JOBS
     _JOBS = jobs
     try:
@@ -206,8 +222,8 @@ def _render_all(jobs: list[PageJob], today: date) -> list[RenderedPage]:
         # Workers live for one build and make only acyclic data: the cyclic garbage
         # collector would only cost them time.
         with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
-            return list(pool.map(_render_in_worker, range(len(jobs)), [today] * len(jobs),
-                                 chunksize=max(1, len(jobs) // (workers * 4))))
+            yield from pool.map(_render_in_worker, range(len(jobs)), [today] * len(jobs),
+                                chunksize=max(1, len(jobs) // (workers * 4)))
     finally:
         _JOBS = []
 
@@ -243,24 +259,40 @@ def in_background(function: Callable[..., T], *args: Any, wanted: bool = True) -
 
 
 def render_pages(jobs: list[PageJob], today: date, cache_dir: Path | None,
-                 memo: dict[str, RenderedPage] | None = None) -> list[RenderedPage]:
-    """Each job's page, in order: from `memo` (pages kept in memory by a long-running
+                 memo: dict[str, bytes] | None = None) -> Iterator[RenderedPage]:
+    """Each job's page, in order: from `memo` (pages kept, packed, by a long-running
     process, `coe serve`) or `cache_dir/pages/` when there, else rendered (in worker
-    processes when there are many) and stored in both. `memo` is left holding these
-    pages only."""
+    processes when there are many) and stored in both.
+
+    Pages are read or rendered as they are taken, so that a large site's are never all
+    in memory at once; once the last is taken, `memo` holds these pages only.
+    """
     folder = cache_dir / "pages" if cache_dir is not None else None
     keys = [page_key(job, today) for job in jobs] if folder or memo is not None else []
-    kept = memo or {}
-    found: list[RenderedPage | None] = [kept.get(key) for key in keys] or [None] * len(jobs)
-    if folder is not None:
-        found = [page or _read_cached(folder / f"{key}.json") for page, key in zip(found, keys)]
-    missing = [index for index, page in enumerate(found) if page is None]
-    for index, page in zip(missing, _render_all([jobs[i] for i in missing], today)):
-        found[index] = page
-        if folder is not None:
-            _write_cached(folder / f"{keys[index]}.json", page)
-    pages_found = [page for page in found if page is not None]
+    kept = dict(memo or {})
+    paths = [folder / f"{key}.json" for key in keys] if folder is not None else []
+    missing = [index for index in range(len(jobs))
+               if not (keys and keys[index] in kept) and not (paths and paths[index].is_file())]
+    renders = _render_all([jobs[index] for index in missing], today)
+    fresh = set(missing)
+    packed: dict[str, bytes] = {}
+    for index, job in enumerate(jobs):
+        page = remembered = None
+        if index in fresh:
+            page = next(renders)
+        elif keys[index] in kept:
+            remembered = kept[keys[index]]
+            page = _decoded(unpack(remembered))
+        else:
+            page = _read_cached(paths[index])
+        if page is None or index in fresh:
+            page, remembered = page or render_page(job, today), None  # damaged: rendered again
+            if paths:
+                _write_cached(paths[index], page)
+        if memo is not None:
+            # Packed: the pages of a thousand COEs are 60 MB as text, held while serving.
+            packed[keys[index]] = remembered or pack(_encoded(page))
+        yield page
     if memo is not None:
         memo.clear()
-        memo.update(zip(keys, pages_found))
-    return pages_found
+        memo.update(packed)

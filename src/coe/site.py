@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import os
 import re
-import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from .cache import read_svg, write_atomic
 from .checks import inside_folder
-from .memory import give_back
+from .memory import give_back, pack, unpack
 from .model import Coe
 from .problems import Level, Problem
-from .rendered import (PARALLEL_FROM, PageJob, RenderedPage, block_text, in_background, render_pages,
+from .rendered import (PARALLEL_FROM, PageJob, block_text, in_background, render_pages,
                        split_sections)
 from .review import ReviewSettings
 from .render import charts, diagrams, pages, report_pages
+from .validate import Memo as ValidationMemo
 from .validate import validate
 
 COES_URI = "coes"
@@ -35,11 +35,12 @@ _FILLED = re.compile(r'<div data-coe-html="([^"]+)"><p>[^<]*</p></div>|<!--coe-h
 
 @dataclass
 class Memo:
-    """What a long-running process (`coe serve`) keeps from one build for the next: the
-    rendered COE pages by content hash. A one-off build keeps none, so that each page's
-    HTML can leave memory once it is written."""
+    """What a long-running process (`coe serve`) keeps from one build for the next: each
+    file's validation results and the rendered COE pages by content hash. A one-off
+    build keeps none, so that each page's HTML can leave memory once it is written."""
 
-    pages: dict[str, RenderedPage] = field(default_factory=dict)
+    pages: dict[str, bytes] = field(default_factory=dict)  # packed, see rendered.render_pages
+    validation: ValidationMemo = field(default_factory=ValidationMemo)
 
 
 @dataclass
@@ -99,17 +100,6 @@ class Plan:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.level is Level.ERROR]
-
-
-def pack(text: str) -> bytes:
-    """Text held until its page is written, in a fifth of the memory: HTML and SVG
-    compress well, and the fastest level costs a second per 200 MB."""
-    return zlib.compress(text.encode("utf-8"), 1)
-
-
-def unpack(packed: bytes) -> str:
-    """The text given to `pack`; nothing for nothing."""
-    return zlib.decompress(packed).decode("utf-8") if packed else ""
 
 
 def coe_uri(coe: Coe) -> str:
@@ -200,7 +190,8 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     """
     plan = Plan()
     settings = replace(settings or ReviewSettings(), today=today)
-    report = validate([coes_dir], settings=settings, root=root, keep_models=True)
+    report = validate([coes_dir], settings=settings, root=root, keep_models=True,
+                      memo=memo.validation if memo else None)
     plan.problems = report.problems
     if plan.errors:
         return plan
