@@ -21,7 +21,9 @@ serve, validate, baseline, ...) so that all see the same machine load:
   coe plugin kept across rebuilds), then times two rebuilds: after a comment line is
   appended to one ``coe.yaml`` (nothing rendered changes) and after the text of one of
   its why-nodes changes (one why-tree is not in the cache and ``dot`` draws it);
-- validate: ``coe validate --today 2026-11-27 coes`` in the same repository.
+- validate: ``coe validate --no-cache --today 2026-11-27 coes`` in the same repository (every
+  file read), and validate-again: the same without ``--no-cache`` (the memo of the last run,
+  kept in ``XDG_CACHE_HOME``, set to a folder of the scratch directory).
 
 Site folders are deleted before every run (untimed), so no run pays for removing the
 previous site. Every run must exit 0 and leave one page per COE (``<site>/coes/*/
@@ -395,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         scratch = Path(scratch_context.name)
 
     try:
+        os.environ["XDG_CACHE_HOME"] = str(scratch / "user-cache")  # coe validate's memo
         lines = run_all(args, coe, mkdocs, scratch)
     finally:
         if scratch_context is not None:
@@ -440,8 +443,10 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
             beside(coe, "python"), str(HERE / "serve_rebuild.py"), str(repo), str(sites["serve"]),
             "--edit", str(edited.path), "--today", TODAY, "--tag", "{tag}"],
             repo, "coes/*/index.html", lambda run: None),
-        "validate": (f"`coe validate` of the {n} COEs", [coe, "validate", "--today", TODAY, "coes"],
-                     repo, "", lambda run: None),
+        "validate": (f"`coe validate --no-cache` of the {n} COEs (every file read)",
+                     [coe, "validate", "--no-cache", "--today", TODAY, "coes"], repo, "", lambda run: None),
+        "validate-again": (f"`coe validate` of the {n} COEs, none changed since its last run",
+                           [coe, "validate", "--today", TODAY, "coes"], repo, "", lambda run: None),
     }
     # the baseline's pages are named after the COE folders; count those that are not dated too
     undated = [p.parent.name for p in files if not p.parent.name[:1].isdigit()]
@@ -506,9 +511,9 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
     if all("why" in r for r in rebuilds):
         lines.append(row("`coe serve` rebuild after one why-node's text changed (one diagram drawn)",
                          [r["why"] for r in rebuilds], serve_rss))
-    validate_runs = samples["validate"]
-    lines.append(row(builds["validate"][0] + " (whole process)", [r.seconds for r in validate_runs],
-                     [r.rss_kib for r in validate_runs]))
+    for name in ("validate", "validate-again"):
+        lines.append(row(builds[name][0] + " (whole process)", [r.seconds for r in samples[name]],
+                         [r.rss_kib for r in samples[name]]))
     median = {name: statistics.median(r.seconds for r in runs) for name, runs in samples.items()}
     peak = {name: statistics.median(r.rss_kib for r in runs) / base_rss for name, runs in samples.items()}
     serve = {kind: statistics.median(r[kind] for r in rebuilds) for kind in ("comment", "why")
@@ -518,7 +523,8 @@ def run_all(args: argparse.Namespace, coe: str, mkdocs: str, scratch: Path) -> l
          median["cold"] <= 1.5 * base_s),
         ("warm build at most 1.2 times the baseline", f"{median['warm'] / base_s:.2f}x",
          median["warm"] <= 1.2 * base_s),
-        (f"`coe validate` of {n} COEs under 2 s", f"{median['validate']:.2f} s", median["validate"] < 2),
+        (f"`coe validate` of {n} COEs under 2 s (every file read)", f"{median['validate']:.2f} s",
+         median["validate"] < 2),
         *((f"serve rebuild ({kind}) no slower than the warm build",
            f"{seconds:.2f} s against {median['warm']:.2f} s", seconds <= median["warm"])
           for kind, seconds in serve.items()),

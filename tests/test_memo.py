@@ -258,3 +258,84 @@ def test_a_site_memo_spares_serve_reading_unchanged_coes(tmp_path: Path, parses:
     assert parses[3:] == ["coes/2025-10-20-incident-2/coe.yaml"]
     assert (memo.validation.hits, memo.validation.misses) == (2, 1)
     assert "Checkout API timed out" in third.pages["coes/2025-10-20-incident-2/index.md"]
+
+
+# --- the memo `coe validate` keeps between runs -------------------------------------------
+
+
+def validate_here(*args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from coe.cli import main
+
+    return CliRunner().invoke(main, ["validate", "--today", "2026-11-27", *args])
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository of three COEs as the current folder, with a user cache of its own."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    repository(tmp_path)
+    write_coe(tmp_path / "coes", OPEN_ITEM.replace("id: COE-1\n", "id: COE-9\n"),
+              "2025-10-20-with-an-item")
+    return tmp_path
+
+
+def test_a_second_run_reads_only_what_changed(here: Path, parses: list[str]) -> None:
+    first = validate_here()
+    assert len(parses) == 4 and validation.memo_path(here).is_file()
+    again = validate_here()
+    assert len(parses) == 4 and again.output == first.output and again.exit_code == first.exit_code
+    path = here / "coes/2025-10-20-incident-3/coe.yaml"
+    path.write_text(coe_text(1), encoding="utf-8")  # now a second COE-1
+    changed = validate_here()
+    assert parses[4:] == ["coes/2025-10-20-incident-3/coe.yaml"]
+    assert changed.exit_code == 1 and changed.output.count("COE022") == 2
+    assert validate_here("--no-cache").output == changed.output and len(parses) == 9
+
+
+def test_a_subset_run_keeps_the_rest_and_remembers_their_ids(here: Path, parses: list[str]) -> None:
+    validate_here()
+    one = validate_here("coes/2025-10-20-incident-1")
+    assert len(parses) == 4 and one.exit_code == 0
+    validate_here()
+    assert len(parses) == 4
+
+
+def test_other_settings_or_today_read_everything_again(here: Path, parses: list[str]) -> None:
+    validate_here()
+    (here / "mkdocs.yml").write_text(
+        "site_name: x\nplugins:\n  - coe:\n      rules:\n        COE110: error\n", encoding="utf-8")
+    assert validate_here().exit_code == 0 and len(parses) == 8
+    from click.testing import CliRunner
+
+    from coe.cli import main
+
+    later = CliRunner().invoke(main, ["validate", "--today", "2026-12-05"])
+    assert len(parses) == 12 and later.exit_code == 1 and "COE110" in later.output
+
+
+@pytest.mark.parametrize("damage", [
+    "{", "[]", '{"version": 1}', "\udcff",
+    # a memo of the right shape whose values are of the wrong kinds
+    None,
+])
+def test_a_damaged_memo_is_ignored(here: Path, parses: list[str], damage: str | None) -> None:
+    first = validate_here()
+    path = validation.memo_path(here)
+    if damage is None:
+        text = path.read_text(encoding="utf-8").replace('"problems": []', '"problems": [[1, 2]]')
+        text = text.replace('"identity": [', '"identity": [7, ')
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(damage.encode("utf-8", "surrogateescape"))
+    again = validate_here()
+    assert again.output == first.output and len(parses) == 8
+
+
+def test_the_memo_is_not_in_the_repository(here: Path) -> None:
+    validate_here()
+    assert validation.memo_path(here).is_relative_to(here / "user-cache")
+    assert not [p for p in (here / "coes").rglob("*") if "cache" in p.name or p.suffix == ".json"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 
 
@@ -19,6 +21,25 @@ def content_key(*parts: str) -> str:
         data = part.encode("utf-8")
         digest.update(f"{len(data)}:".encode())
         digest.update(data)
+    return digest.hexdigest()
+
+
+def fingerprint(roots: Iterable[Path], libraries: Iterable[str]) -> str:
+    """A hash of the files under `roots` (a file or a folder each; compiled Python left
+    out) and of the installed versions of `libraries`: what a cached result was made by."""
+    digest = hashlib.sha256()
+    for root in roots:
+        root = root.resolve()
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file() and path.suffix != ".pyc":
+                digest.update(path.relative_to(root.parent).as_posix().encode())
+                digest.update(path.read_bytes())
+    for name in libraries:
+        try:
+            digest.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} missing".encode())
     return digest.hexdigest()
 
 

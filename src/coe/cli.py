@@ -20,7 +20,7 @@ from .reporters import REPORTERS, format_line
 from .repository import coes_dir, display_path, plugin_config
 from .review import ReviewSettings, SettingsError, settings_from_config
 from .times import resolve_today
-from .validate import check_file, validate
+from .validate import check_file, load_memo, memo_path, save_memo, validate
 
 
 class DateType(click.ParamType):
@@ -65,13 +65,18 @@ def review_settings(today: date) -> ReviewSettings:
 @click.option("--changed-since", metavar="REF", default=None,
               help="Check only the COEs changed since git REF (commits, uncommitted and new "
                    "files); cross-COE checks still see all of them.")
+@click.option("--no-cache", is_flag=True,
+              help="Read every file again rather than reuse the results of files unchanged "
+                   "since the last run (kept in $XDG_CACHE_HOME/coe-tool, else ~/.cache).")
 def validate_command(paths: tuple[Path, ...], output_format: str | None, strict: bool,
-                     today: date | None, changed_since: str | None) -> None:
+                     today: date | None, changed_since: str | None, no_cache: bool) -> None:
     """Check COEs against the format and the review rules.
 
     PATHS are COE folders, coe.yaml files or folders of COEs; the default is the
     repository's COE folder (coes_dir in mkdocs.yml, else ./coes). Exits 0 when there
     are no errors, 1 when there are (or warnings under --strict), 2 on usage errors.
+    A file is read again only when it, its narrative.md, graph data or linked files,
+    the rules' settings, today or the tool changed since the last run here.
     """
     repository_coes = coes_dir()
     if not paths:
@@ -84,7 +89,16 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
     if changed_since:
         paths = tuple(changed_coes(changed_since, [Path(p) for p in paths]))
     context = [repository_coes] if repository_coes.is_dir() else []
-    report = validate(list(paths), context, review_settings(resolve_today(today)))
+    settings = review_settings(resolve_today(today))
+    memo_file = memo_path(Path.cwd())
+    memo = None if no_cache else load_memo(memo_file, settings)
+    earlier = dict(memo.entries) if memo else {}
+    report = validate(list(paths), context, settings, memo=memo)
+    if memo is not None:
+        # The files this run did not look at (--changed-since, a path) are kept too.
+        memo.entries = {**{key: entry for key, entry in earlier.items()
+                           if key not in memo.entries and entry.path.is_file()}, **memo.entries}
+        save_memo(memo, memo_file, settings)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     failed = report.count(Level.ERROR) > 0 or (strict and report.count(Level.WARNING) > 0)

@@ -14,7 +14,6 @@ beside it. Markdown would only copy the HTML, at the cost of parsing every tag.
 from __future__ import annotations
 
 import gc
-import hashlib
 import html
 import json
 import multiprocessing
@@ -25,14 +24,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import nh3
 
-from .cache import content_key, write_atomic
+from .cache import content_key, fingerprint, write_atomic
 from .memory import pack, unpack
 from .model import Coe
 from .problems import Problem
@@ -139,19 +137,7 @@ def render_page(job: PageJob, today: date) -> RenderedPage:
 def tool_fingerprint() -> str:
     """A hash of the package's code, its site templates and the libraries rendering uses:
     pages cached by another version of any of them are not reused."""
-    digest = hashlib.sha256()
-    roots = (Path(__file__).resolve().parent, data_path("templates", "site").resolve())
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix != ".pyc":
-                digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}=={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name} missing".encode())
-    return digest.hexdigest()
+    return fingerprint((Path(__file__).parent, data_path("templates", "site")), _LIBRARIES)
 
 
 def page_key(job: PageJob, today: date) -> str:

@@ -131,10 +131,10 @@ class _Entry:
     checked: Checked
     modelled: bool  # the file had no errors, so a model was built (kept or not)
 
-    def serves(self, path: Path, display: str, settings: ReviewSettings, today: date,
+    def serves(self, display: str, settings: ReviewSettings, today: date,
                keep_data: bool, keep_model: bool) -> bool:
         """True when these results answer this request (before looking at the files)."""
-        return (self.path == path and self.display == display and self.settings == settings
+        return (self.display == display and self.settings == settings
                 and self.today == today
                 and (not keep_data or not self.checked.readable or self.checked.source is not None)
                 and (not keep_model or not self.modelled or self.checked.model is not None))
@@ -244,9 +244,11 @@ def _check_jobs(jobs: list[_Job], settings: ReviewSettings, keep_data: bool, kee
     if _sequential(len(jobs), keep_data):
         results = []
         for job in jobs:
-            checked, stamp = _check(job.path, job.display, settings, stamped)
+            checked, stamp = _check(job.path, job.display, settings, stamped, written=keep_models)
             modelled = checked.model is not None
-            results.append((checked if keep_data else replace(checked, source=None), stamp, modelled))
+            results.append((replace(checked, source=checked.source if keep_data else None,
+                                    model=checked.model if keep_models else None),
+                            stamp, modelled))
         return results
     import multiprocessing  # slow to import, and only runs with workers need it
     from concurrent.futures import ProcessPoolExecutor
@@ -299,10 +301,11 @@ def _read_identity(path: Path, display: str) -> Identity | None:
         return None  # reported when that COE itself is validated
 
 
-def _memo_identity(memo: Memo, path: Path, resolved: str, display: str,
-                   seen: dict[str, tuple[bytes, str, Identity | None]]) -> Identity | None:
+def _memo_identity(memo: Memo, earlier: dict[str, _Entry], path: Path, resolved: str,
+                   display: str, seen: dict[str, tuple[bytes, str, Identity | None]]
+                   ) -> Identity | None:
     """The id of a file of the repository that is not being validated, read only when
-    its bytes changed since the memo's last run."""
+    its bytes changed since the memo last saw it, as context or validated (`earlier`)."""
     shown = display or str(path)
     try:
         data = read_bytes(path, shown)
@@ -310,8 +313,11 @@ def _memo_identity(memo: Memo, path: Path, resolved: str, display: str,
         return None
     digest = _digest(data)
     known = memo.identities.get(resolved)
+    entry = earlier.get(resolved)
     if known is not None and known[:2] == (digest, display):
         found = known[2]
+    elif entry is not None and (entry.stamp.digest, entry.display) == (digest, display):
+        found = entry.checked.identity
     else:
         try:
             found = identity(parse_text(decode(data, shown), path, shown))
@@ -328,16 +334,15 @@ def _check_with_memo(jobs: list[tuple[_Job, str]], memo: Memo, settings: ReviewS
     What each result holds (source, model) is what the same call without a memo gives.
     """
     today = settings.today or date.today()
-    keep_model = keep_models or _sequential(len(jobs), keep_data)
     results: list[Checked | None] = []
     entries: dict[str, _Entry] = {}
     missed: list[tuple[int, _Job, str]] = []
     for job, resolved in jobs:
         entry = memo.entries.get(resolved)
-        if entry and entry.serves(job.path, job.display, settings, today, keep_data, keep_model) \
+        if entry and entry.serves(job.display, settings, today, keep_data, keep_models) \
                 and entry.stamp.current(job.path, job.display):
             entries[resolved] = entry
-            results.append(entry.checked)
+            results.append(replace(entry.checked, path=job.path))  # named as asked
         else:
             missed.append((len(results), job, resolved))
             results.append(None)
@@ -353,7 +358,7 @@ def _check_with_memo(jobs: list[tuple[_Job, str]], memo: Memo, settings: ReviewS
     # Copies: the report's lists get the cross-COE problems, the memo keeps its own.
     return [replace(checked, problems=list(checked.problems),
                     source=checked.source if keep_data else None,
-                    model=checked.model if keep_model else None)
+                    model=checked.model if keep_models else None)
             for checked in results if checked is not None]
 
 
@@ -365,13 +370,15 @@ def validate(paths: Iterable[Path], context: Iterable[Path] = (),
 
     `settings` configure the review rules (and hold the "today" that overdue action
     items are judged against); `keep_data` keeps each COE's data in the report, for
-    the stages after validation; files are named relative to `root` (default: here).
+    the stages after validation, and `keep_models` its model when it has no errors;
+    files are named relative to `root` (default: here).
     `memo`, passed again to the next call, lets it skip the files that have not changed.
     """
     base = (root or Path.cwd()).resolve()
     known: dict[str, str] = {}
     targets = _unique((f for p in paths for f in find_coe_files(p)), known)
     jobs = [(_Job(path, _display(path, resolved, base)), resolved) for path, resolved in targets]
+    earlier = dict(memo.entries) if memo is not None else {}
     if memo is None:
         checked = [c for c, _, _ in _check_jobs([job for job, _ in jobs], settings,
                                                 keep_data, keep_models)]
@@ -384,7 +391,7 @@ def validate(paths: Iterable[Path], context: Iterable[Path] = (),
         if resolved not in wanted:
             display = _display(path, resolved, base)
             found = (_read_identity(path, display) if memo is None
-                     else _memo_identity(memo, path, resolved, display, seen))
+                     else _memo_identity(memo, earlier, path, resolved, display, seen))
             if found:
                 identities.append(found)
     if memo is not None:
@@ -433,3 +440,138 @@ def _realpath(name: str, known: dict[str, str]) -> str:
             found = str(Path(name).resolve()) if os.path.islink(candidate) else candidate
         known[name] = found
     return found
+
+
+# --- the memo kept between runs of `coe validate` ----------------------------------------
+#
+# Kept in the user's cache folder, never in the repository: a memo is trusted to say a
+# file has no errors, and a pull request must not be able to bring its own.
+
+MEMO_VERSION = 1
+
+
+def memo_path(root: Path) -> Path:
+    """Where `coe validate` keeps its memo for the repository at `root`."""
+    from .cache import content_key
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "coe-tool" / "validation" / f"{content_key(str(root.resolve()))[:24]}.json"
+
+
+def _validation_fingerprint() -> str:
+    from .cache import fingerprint
+    from .resources import schema_path
+
+    return fingerprint((Path(__file__).parent, schema_path()), ("pyyaml", "jsonschema-rs"))
+
+
+def save_memo(memo: Memo, path: Path, settings: ReviewSettings) -> None:
+    """Write what `load_memo` reads: the files' own results without models or sources.
+    A memo that cannot be written costs time on the next run, nothing else."""
+    import json
+
+    from .cache import write_atomic
+
+    entries = [{
+        "resolved": resolved, "path": str(entry.path), "display": entry.display,
+        "today": entry.today.isoformat(), "modelled": entry.modelled,
+        "stamp": _plain((entry.stamp.digest, entry.stamp.narrative, entry.stamp.graphs,
+                         entry.stamp.links)),
+        "readable": entry.checked.readable,
+        "identity": _plain_identity(entry.checked.identity),
+        "problems": [[p.path, p.line, p.column, p.rule, p.message, p.level.value]
+                     for p in entry.checked.problems],
+    } for resolved, entry in memo.entries.items() if entry.settings == settings]
+    identities = {resolved: [digest.hex(), display, _plain_identity(found)]
+                  for resolved, (digest, display, found) in memo.identities.items()}
+    document = {"version": MEMO_VERSION, "tool": _validation_fingerprint(),
+                "settings": repr(settings), "entries": entries, "identities": identities}
+    try:
+        write_atomic(path, json.dumps(document, ensure_ascii=False))
+    except OSError:
+        pass
+
+
+def load_memo(path: Path, settings: ReviewSettings) -> Memo:
+    """The memo `save_memo` wrote at `path` with these settings and this version of the
+    tool; an empty one when there is none, or it is damaged, or either differs."""
+    import json
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if (document["version"] != MEMO_VERSION or document["tool"] != _validation_fingerprint()
+                or document["settings"] != repr(settings)):
+            return Memo()
+        memo = Memo()
+        for item in document["entries"]:
+            digest, narrative, graphs, links = _state(item["stamp"])
+            checked = Checked(Path(_text(item["path"])), _text(item["display"]),
+                              [_problem(p) for p in item["problems"]],
+                              _identity(item["identity"]), readable=item["readable"] is True)
+            if not isinstance(digest, bytes) or not isinstance(item["modelled"], bool):
+                raise ValueError("not a memo")
+            memo.entries[_text(item["resolved"])] = _Entry(
+                checked.path, checked.display, settings, date.fromisoformat(item["today"]),
+                _Stamp(digest, narrative, _pairs(graphs), _pairs(links)), checked,
+                item["modelled"])
+        for resolved, (digest, display, found) in document["identities"].items():
+            memo.identities[resolved] = (bytes.fromhex(digest), _text(display), _identity(found))
+        return memo
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Memo()  # absent, damaged or of another kind: every file is read
+
+
+def _plain(state: Any) -> Any:
+    """A file's state (see _Stamp) as JSON: digests as {"sha256": hex}, tuples as lists."""
+    if isinstance(state, bytes):
+        return {"sha256": state.hex()}
+    if isinstance(state, tuple):
+        return [_plain(part) for part in state]
+    return state
+
+
+def _state(value: Any) -> Any:
+    """The state `_plain` wrote; ValueError for anything it cannot have written."""
+    if isinstance(value, dict):
+        return bytes.fromhex(value["sha256"])
+    if isinstance(value, list):
+        return tuple(_state(part) for part in value)
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    raise ValueError("not a state")
+
+
+def _pairs(value: Any) -> tuple[tuple[str, Any], ...]:
+    if not isinstance(value, tuple) or not all(
+            isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in value):
+        raise ValueError("not (name, state) pairs")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return value
+
+
+def _number(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("not a number")
+    return value
+
+
+def _problem(value: Any) -> Problem:
+    path, line, column, rule, message, level = value
+    return Problem(_text(path), _number(line), _number(column), _text(rule), _text(message),
+                   Level(level))
+
+
+def _plain_identity(found: Identity | None) -> list[Any] | None:
+    return None if found is None else [found.ident, found.display, found.line, found.column]
+
+
+def _identity(value: Any) -> Identity | None:
+    if value is None:
+        return None
+    ident, display, line, column = value
+    return Identity(_text(ident), _text(display), _number(line), _number(column))
