@@ -128,3 +128,42 @@ def test_pages_are_read_as_they_are_taken(coes: list[Coe], tmp_path: Path,
     first = next(pages)
     assert len(read) == 1 and first.markdown
     assert len(list(pages)) == len(jobs) - 1 and len(read) == len(jobs)
+
+
+@pytest.fixture
+def own_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Switch the user's cache folder, and so the secret in every cache key."""
+    from coe import cache
+
+    def switch(name: str) -> bytes:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / name))
+        cache.secret.cache_clear()
+        return cache.secret()
+
+    yield switch
+    cache.secret.cache_clear()  # the session's own, read again from its folder
+
+
+def test_a_cache_brought_by_a_pull_request_is_never_read(coes: list[Coe], tmp_path: Path,
+                                                         own_secret) -> None:  # type: ignore[no-untyped-def]
+    # .cache/ is in the repository: a pull request can add entries whose HTML the site
+    # would show as it is. Made under any other secret, they are never looked up.
+    jobs = jobs_of(coes)[:2]
+    own_secret("theirs")
+    list(render_pages(jobs, DAY, tmp_path / "repository-cache"))
+    for entry in (tmp_path / "repository-cache/pages").glob("*.json"):
+        stored = json.loads(entry.read_text(encoding="utf-8"))
+        stored["markdown"] = "<script>alert('owned')</script>"
+        entry.write_text(json.dumps(stored), encoding="utf-8")
+    own_secret("mine")
+    pages = list(render_pages(jobs, DAY, tmp_path / "repository-cache"))
+    assert pages == [rendered.render_page(job, DAY) for job in jobs]
+    assert not any("owned" in page.markdown for page in pages)
+
+
+def test_the_secret_is_kept_and_a_damaged_one_replaced(tmp_path: Path, own_secret) -> None:  # type: ignore[no-untyped-def]
+    first = own_secret("user")
+    assert own_secret("user") == first and len(first) == 32
+    (tmp_path / "user/coe-tool/secret").write_text("not hex", encoding="ascii")
+    replaced = own_secret("user")
+    assert replaced != first and own_secret("user") == replaced

@@ -1,7 +1,12 @@
-"""The build cache: rendered diagrams and charts kept by content hash in `.cache/`.
+"""The build cache: rendered pages, diagrams and charts kept by content hash in `.cache/`.
 
 An entry is written atomically and read only when it looks complete, so an
 interrupted build or a damaged file costs a re-render, never a broken page.
+
+Every key also hashes a random secret kept in the user's cache folder. The site shows
+cached HTML and SVG as they are, and `.cache/` sits in the repository, where a pull
+request can add files: an entry it brings is named by a key no build here computes,
+so it is never read.
 """
 
 from __future__ import annotations
@@ -10,13 +15,44 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+SECRET_BYTES = 32
+
+
+def user_cache_dir() -> Path:
+    """The tool's folder in the user's cache: $XDG_CACHE_HOME/coe-tool, else ~/.cache/coe-tool."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coe-tool"
+
+
+@cache
+def secret() -> bytes:
+    """This user's random secret (see the module's docstring), made on first use.
+
+    When it cannot be kept, this process uses one of its own: the cache is not reused
+    by the next build, nothing worse. Forked workers inherit it.
+    """
+    path = user_cache_dir() / "secret"
+    try:
+        kept = bytes.fromhex(path.read_text(encoding="ascii"))
+        if len(kept) == SECRET_BYTES:
+            return kept
+    except (OSError, ValueError):
+        pass  # none yet, or damaged: a new one
+    made = os.urandom(SECRET_BYTES)
+    try:
+        write_atomic(path, made.hex())
+    except OSError:
+        pass
+    return made
+
 
 def content_key(*parts: str) -> str:
-    """A sha256 over the parts, each length-prefixed so that no two splits collide."""
-    digest = hashlib.sha256()
+    """A sha256 over this user's secret and the parts, each length-prefixed so that no
+    two splits collide."""
+    digest = hashlib.sha256(secret())
     for part in parts:
         data = part.encode("utf-8")
         digest.update(f"{len(data)}:".encode())

@@ -452,10 +452,9 @@ MEMO_VERSION = 1
 
 def memo_path(root: Path) -> Path:
     """Where `coe validate` keeps its memo for the repository at `root`."""
-    from .cache import content_key
+    from .cache import content_key, user_cache_dir
 
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "coe-tool" / "validation" / f"{content_key(str(root.resolve()))[:24]}.json"
+    return user_cache_dir() / "validation" / f"{content_key(str(root.resolve()))[:24]}.json"
 
 
 def _validation_fingerprint() -> str:
