@@ -339,3 +339,16 @@ def test_the_memo_is_not_in_the_repository(here: Path) -> None:
     validate_here()
     assert validation.memo_path(here).is_relative_to(here / "user-cache")
     assert not [p for p in (here / "coes").rglob("*") if "cache" in p.name or p.suffix == ".json"]
+
+
+def test_a_user_without_a_home_validates_without_a_memo(here: Path, parses: list[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A container's uid with no passwd entry and no HOME: Path.home() cannot answer.
+    def no_home(cls: type) -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    first, second = validate_here(), validate_here()
+    assert first.exit_code == second.exit_code == 0 and first.output == second.output
+    assert "Traceback" not in first.output and len(parses) == 8

@@ -22,9 +22,13 @@ from pathlib import Path
 SECRET_BYTES = 32
 
 
-def user_cache_dir() -> Path:
-    """The tool's folder in the user's cache: $XDG_CACHE_HOME/coe-tool, else ~/.cache/coe-tool."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coe-tool"
+def user_cache_dir() -> Path | None:
+    """The tool's folder in the user's cache: $XDG_CACHE_HOME/coe-tool, else
+    ~/.cache/coe-tool; None for a user without a home (a container's nameless uid)."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coe-tool"
+    except RuntimeError:
+        return None
 
 
 @cache
@@ -34,14 +38,17 @@ def secret() -> bytes:
     When it cannot be kept, this process uses one of its own: the cache is not reused
     by the next build, nothing worse. Forked workers inherit it.
     """
-    path = user_cache_dir() / "secret"
+    folder = user_cache_dir()
+    made = os.urandom(SECRET_BYTES)
+    if folder is None:
+        return made
+    path = folder / "secret"
     try:
         kept = bytes.fromhex(path.read_text(encoding="ascii"))
         if len(kept) == SECRET_BYTES:
             return kept
     except (OSError, ValueError):
         pass  # none yet, or damaged: a new one
-    made = os.urandom(SECRET_BYTES)
     try:
         write_atomic(path, made.hex())
     except OSError:

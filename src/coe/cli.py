@@ -90,11 +90,11 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
         paths = tuple(changed_coes(changed_since, [Path(p) for p in paths]))
     context = [repository_coes] if repository_coes.is_dir() else []
     settings = review_settings(resolve_today(today))
-    memo_file = memo_path(Path.cwd())
-    memo = None if no_cache else load_memo(memo_file, settings)
+    memo_file = None if no_cache else memo_path(Path.cwd())
+    memo = load_memo(memo_file, settings) if memo_file else None
     earlier = dict(memo.entries) if memo else {}
     report = validate(list(paths), context, settings, memo=memo)
-    if memo is not None:
+    if memo is not None and memo_file is not None:
         # The files this run did not look at (--changed-since, a path) are kept too.
         memo.entries = {**{key: entry for key, entry in earlier.items()
                            if key not in memo.entries and entry.path.is_file()}, **memo.entries}

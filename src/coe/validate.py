@@ -450,11 +450,15 @@ def _realpath(name: str, known: dict[str, str]) -> str:
 MEMO_VERSION = 1
 
 
-def memo_path(root: Path) -> Path:
-    """Where `coe validate` keeps its memo for the repository at `root`."""
+def memo_path(root: Path) -> Path | None:
+    """Where `coe validate` keeps its memo for the repository at `root`; None when the
+    user has no cache folder."""
     from .cache import content_key, user_cache_dir
 
-    return user_cache_dir() / "validation" / f"{content_key(str(root.resolve()))[:24]}.json"
+    folder = user_cache_dir()
+    if folder is None:
+        return None
+    return folder / "validation" / f"{content_key(str(root.resolve()))[:24]}.json"
 
 
 def _validation_fingerprint() -> str:
