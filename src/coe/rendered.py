@@ -255,7 +255,7 @@ def render_pages(jobs: list[PageJob], today: date, cache_dir: Path | None,
     """
     folder = cache_dir / "pages" if cache_dir is not None else None
     keys = [page_key(job, today) for job in jobs] if folder or memo is not None else []
-    kept = dict(memo or {})
+    kept = memo or {}  # replaced only once the last page is taken
     paths = [folder / f"{key}.json" for key in keys] if folder is not None else []
     missing = [index for index in range(len(jobs))
                if not (keys and keys[index] in kept) and not (paths and paths[index].is_file())]
@@ -264,17 +264,18 @@ def render_pages(jobs: list[PageJob], today: date, cache_dir: Path | None,
     packed: dict[str, bytes] = {}
     for index, job in enumerate(jobs):
         page = remembered = None
-        if index in fresh:
+        made = index in fresh
+        if made:
             page = next(renders)
         elif keys[index] in kept:
             remembered = kept[keys[index]]
             page = _decoded(unpack(remembered))
         else:
             page = _read_cached(paths[index])
-        if page is None or index in fresh:
-            page, remembered = page or render_page(job, today), None  # damaged: rendered again
-            if paths:
-                _write_cached(paths[index], page)
+        if page is None:  # a damaged entry: rendered again
+            page, remembered, made = render_page(job, today), None, True
+        if made and paths:
+            _write_cached(paths[index], page)
         if memo is not None:
             # Packed: the pages of a thousand COEs are 60 MB as text, held while serving.
             packed[keys[index]] = remembered or pack(_encoded(page))

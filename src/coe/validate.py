@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
+from functools import cache, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -224,14 +224,17 @@ class _Job:
     display: str
 
 
-def _check_in_worker(job: _Job, settings: ReviewSettings, keep_models: bool,
-                     stamped: bool) -> tuple[Checked, _Stamp | None, bool]:
-    # What crosses back from a worker process: problems, the id and, when asked for, the
-    # model; never the source with its positions (libyaml's marks do not pickle). Sending
-    # models back costs as much as checking, so `coe validate` does without.
+def _check_job(job: _Job, settings: ReviewSettings, keep_models: bool, stamped: bool,
+               keep_data: bool = False) -> tuple[Checked, _Stamp | None, bool]:
+    """A file's results as asked for, its stamp, and whether it had a model built."""
+    # What crosses back from a worker process (keep_data is False there): problems, the id
+    # and, when asked for, the model; never the source with its positions (libyaml's
+    # marks do not pickle). Sending models back costs as much as checking, so
+    # `coe validate` does without.
     checked, stamp = _check(job.path, job.display, settings, stamped, written=keep_models)
     modelled = checked.model is not None
-    return replace(checked, source=None, model=checked.model if keep_models else None), stamp, modelled
+    return (replace(checked, source=checked.source if keep_data else None,
+                    model=checked.model if keep_models else None), stamp, modelled)
 
 
 def _sequential(count: int, keep_data: bool) -> bool:
@@ -242,14 +245,7 @@ def _check_jobs(jobs: list[_Job], settings: ReviewSettings, keep_data: bool, kee
                 stamped: bool = False) -> list[tuple[Checked, _Stamp | None, bool]]:
     """Check each file; in worker processes when there are many and sources are not kept."""
     if _sequential(len(jobs), keep_data):
-        results = []
-        for job in jobs:
-            checked, stamp = _check(job.path, job.display, settings, stamped, written=keep_models)
-            modelled = checked.model is not None
-            results.append((replace(checked, source=checked.source if keep_data else None,
-                                    model=checked.model if keep_models else None),
-                            stamp, modelled))
-        return results
+        return [_check_job(job, settings, keep_models, stamped, keep_data) for job in jobs]
     import multiprocessing  # slow to import, and only runs with workers need it
     from concurrent.futures import ProcessPoolExecutor
 
@@ -263,21 +259,12 @@ def _check_jobs(jobs: list[_Job], settings: ReviewSettings, keep_data: bool, kee
     gc.disable()
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
-            return list(pool.map(partial(_check_in_worker, settings=settings,
+            return list(pool.map(partial(_check_job, settings=settings,
                                          keep_models=keep_models, stamped=stamped), jobs,
                                  chunksize=max(1, min(CHUNK, len(jobs) // (workers * 4)))))
     finally:
         if collecting:
             gc.enable()
-
-
-def check_files(paths: list[Path], keep_data: bool = False, root: Path | None = None,
-                settings: ReviewSettings = ReviewSettings(),
-                keep_models: bool = False) -> list[Checked]:
-    """Check each file; in worker processes when there are many and sources are not kept."""
-    base = (root or Path.cwd()).resolve()
-    jobs = [_Job(path, _display(path, str(path.resolve()), base)) for path in paths]
-    return [checked for checked, _, _ in _check_jobs(jobs, settings, keep_data, keep_models)]
 
 
 def _display(path: Path, resolved: str, base: Path) -> str:
@@ -461,6 +448,7 @@ def memo_path(root: Path) -> Path | None:
     return folder / "validation" / f"{content_key(str(root.resolve()))[:24]}.json"
 
 
+@cache
 def _validation_fingerprint() -> str:
     from .cache import fingerprint
     from .resources import schema_path
