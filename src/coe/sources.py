@@ -309,13 +309,8 @@ class _Builder:
 
     def value(self, event: Any) -> Any:
         kind = event.__class__
-        if kind is _ScalarEvent:
-            if event.anchor is not None or event.tag is not None:
-                return self._special_scalar(event)
-            text = event.value
-            if event.implicit[0] and (not text or text[0] in _MAYBE_NOT_TEXT):
-                return resolve_plain(text)
-            return text
+        if kind is _ScalarEvent:  # plain ones are read where they occur, in mapping and sequence
+            return self._special_scalar(event)
         if kind is yaml.AliasEvent:
             raise self.fail(
                 "COE003", event.start_mark,
@@ -381,7 +376,16 @@ class _Builder:
                     "YAML would silently keep only the last one",
                 )
             event = next_event()
-            value, plain = self.item(event)
+            # Most values are scalars: read here, as in sequence(), not in a call per value.
+            plain = None
+            if event.__class__ is _ScalarEvent and event.anchor is None and event.tag is None:
+                value = event.value
+                if event.implicit[0] and (not value or value[0] in _MAYBE_NOT_TEXT):
+                    value = resolve_plain(plain := value)
+                    if value.__class__ is str:
+                        plain = None
+            else:
+                value = self.value(event)
             marks[key] = (event.start_mark, key_event.start_mark, plain)
             result[key] = value
 
@@ -395,16 +399,14 @@ class _Builder:
             event = next_event()
             if event.__class__ is _SequenceEnd:
                 return result
-            value, plain = self.item(event)
+            plain = None
+            if event.__class__ is _ScalarEvent and event.anchor is None and event.tag is None:
+                value = event.value
+                if event.implicit[0] and (not value or value[0] in _MAYBE_NOT_TEXT):
+                    value = resolve_plain(plain := value)
+                    if value.__class__ is str:
+                        plain = None
+            else:
+                value = self.value(event)
             mark((event.start_mark, event.start_mark, plain))
             append(value)
-
-    def item(self, event: Any) -> tuple[Any, str | None]:
-        """A value and, when YAML read unquoted text as something else, that text."""
-        if event.__class__ is _ScalarEvent and event.anchor is None and event.tag is None:
-            text = event.value
-            if event.implicit[0] and (not text or text[0] in _MAYBE_NOT_TEXT):
-                value = resolve_plain(text)
-                return value, (None if value.__class__ is str else text)
-            return text, None
-        return self.value(event), None
