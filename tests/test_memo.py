@@ -55,7 +55,13 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         read.append(shown)
         return real(text, path, shown)
 
+    def counting_ids(text: str, shown: str):  # type: ignore[no-untyped-def]
+        read.append(shown)  # a file of the repository read only for its id
+        return real_ids(text, shown)
+
+    real_ids = validation._identity_in
     monkeypatch.setattr(validation, "parse_text", counting)
+    monkeypatch.setattr(validation, "_identity_in", counting_ids)
     return read
 
 

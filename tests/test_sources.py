@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coe.sources import MAX_BYTES, ReadError, parse_text, read_source
+from coe.checks import identity
+from coe.sources import MAX_BYTES, ReadError, parse_text, read_source, top_level_text
 
 from .conftest import EXAMPLES, MINIMAL_COE
 
@@ -162,3 +163,38 @@ def test_json_documents_read_back_as_the_same_data(document: dict) -> None:
 @given(st.dictionaries(keys(PRINTABLE_TEXT), json_values(PRINTABLE_TEXT), max_size=5))
 def test_unescaped_unicode_reads_back_as_written(document: dict) -> None:
     assert read(json.dumps(document, ensure_ascii=False)).data == document
+
+
+ID_VALUES = st.one_of(
+    st.just("COE-1"), st.just("'COE-1'"), st.just('"COE-2"'), st.just("12"), st.just("null"),
+    st.just("~"), st.just("true"), st.just("[a]"), st.just("{x: 1}"), st.just("!!str 7"),
+    st.just("&a COE-1"), st.just("*a"), st.just("|\n  COE-3"), st.just("COE-1 # note"),
+    st.just("事故-1"), st.just(""), st.just("'a: b'"), st.just("a: b"), st.just("- COE-1"),
+)
+OTHER_LINES = st.sampled_from([
+    "title: x", "causes:\n  - {id: W1, because: b}\n  - [1, [2, {id: 3}]]", "id: COE-9",
+    "services: [api, '[x']", "whys:\n  problem: p\n  causes:\n    - id: W1", "? id\n: COE-8",
+    "a: &x 1", "b: *x", "c: !!python/name:os.system ''", "'id': COE-7", "\"i\\x64\": COE-6",
+    "d: {", "- 1", "e: \"unterminated", "f:\tg", "---\nid: COE-5", "...",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(OTHER_LINES, max_size=4), ID_VALUES, st.lists(OTHER_LINES, max_size=4), st.booleans())
+def test_reading_only_as_far_as_the_id_agrees_with_a_full_reading(
+        before: list[str], value: str, after: list[str], with_id: bool) -> None:
+    """Wherever the whole file reads, `top_level_text` finds the same id at the same
+    place as the full reading does (and it never raises)."""
+    text = "\n".join(before + ([f"id: {value}"] if with_id else []) + after) + "\n"
+    early = top_level_text(text, "id")
+    try:
+        full = identity(read(text))
+    except ReadError:
+        return
+    assert early == ((full.ident, full.line, full.column) if full else None)
+
+
+def test_a_file_broken_after_its_id_keeps_its_id() -> None:
+    assert top_level_text("schema_version: 1\nid: COE-4\ntitle: [unclosed\n", "id") == ("COE-4", 2, 5)
+    assert top_level_text("title: [unclosed\nid: COE-4\n", "id") is None
+    assert top_level_text("whys: {causes: [{id: W1}]}\nid: '事故-2'\n", "id") == ("事故-2", 2, 5)

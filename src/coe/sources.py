@@ -258,6 +258,54 @@ _MappingStart = yaml.MappingStartEvent
 _SequenceStart = yaml.SequenceStartEvent
 _MappingEnd = yaml.MappingEndEvent
 _SequenceEnd = yaml.SequenceEndEvent
+_STARTS = (_MappingStart, _SequenceStart)
+_ENDS = (_MappingEnd, _SequenceEnd)
+
+
+def top_level_text(text: str, key: str) -> tuple[str, int, int] | None:
+    """The text value of `key` in the top-level mapping of `text`, with its 1-based line
+    and column, reading the YAML only as far as that key; None when it is not there or
+    not text, or the YAML breaks before it.
+
+    For the ids of the repository's other COEs, which `coe validate PATH` needs to see
+    that an id is unique: a COE's id comes second, so reading a whole file for it would
+    cost some thirty times more. What comes after the key is not read, so a file that
+    breaks later still holds on to its id (its own validation reports the break).
+    """
+    try:
+        next_event = _EventSource(text).get_event
+        next_event(), next_event()  # StreamStart, DocumentStart
+        if next_event().__class__ is not _MappingStart:
+            return None
+        while True:
+            name = next_event()
+            if not _text_scalar(name):
+                return None  # the end of the mapping, or a key a COE may not have
+            event = next_event()
+            if name.value == key:
+                if not _text_scalar(event):
+                    return None
+                value = event.value
+                if event.tag is None and event.implicit[0] and (not value or value[0] in _MAYBE_NOT_TEXT):
+                    value = resolve_plain(value)
+                if not isinstance(value, str):
+                    return None
+                return value, event.start_mark.line + 1, event.start_mark.column + 1
+            depth = 1 if event.__class__ in _STARTS else 0
+            while depth:  # skip the value: a list or mapping is skipped to its end
+                kind = next_event().__class__
+                if kind in _STARTS:
+                    depth += 1
+                elif kind in _ENDS:
+                    depth -= 1
+    except (yaml.YAMLError, UnicodeEncodeError):
+        return None
+
+
+def _text_scalar(event: Any) -> bool:
+    """A scalar without an anchor and without a tag, or with one that says text."""
+    return event.__class__ is _ScalarEvent and event.anchor is None and (
+        event.tag is None or event.tag in _STR_TAGS)
 
 
 class _Builder:

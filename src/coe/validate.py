@@ -25,7 +25,7 @@ from .problems import Level, Problem
 from .repository import display_path, find_coe_files
 from .review import ReviewSettings, review
 from .schema import fast_validator, schema_problems
-from .sources import ReadError, Source, decode, parse_text, read_bytes, read_source
+from .sources import ReadError, Source, decode, parse_text, read_bytes, top_level_text
 
 PARALLEL_FROM = 100  # below this, starting worker processes costs more than it saves
 CHUNK = 8  # files a worker takes at a time: few enough that the workers finish together
@@ -282,10 +282,17 @@ def _display(path: Path, resolved: str, base: Path) -> str:
 
 
 def _read_identity(path: Path, display: str) -> Identity | None:
+    shown = display or str(path)
     try:
-        return identity(read_source(path, display))
+        return _identity_in(decode(read_bytes(path, shown), shown), shown)
     except ReadError:
         return None  # reported when that COE itself is validated
+
+
+def _identity_in(text: str, display: str) -> Identity | None:
+    """The id of a COE that is not being validated, read only as far as its id."""
+    found = top_level_text(text, "id")
+    return Identity(found[0], display, found[1], found[2]) if found else None
 
 
 def _memo_identity(memo: Memo, earlier: dict[str, _Entry], path: Path, resolved: str,
@@ -307,7 +314,7 @@ def _memo_identity(memo: Memo, earlier: dict[str, _Entry], path: Path, resolved:
         found = entry.checked.identity
     else:
         try:
-            found = identity(parse_text(decode(data, shown), path, shown))
+            found = _identity_in(decode(data, shown), shown)
         except ReadError:
             found = None
     seen[resolved] = (digest, display, found)
