@@ -279,18 +279,14 @@ def top_level_text(text: str, key: str) -> tuple[str, int, int] | None:
             return None
         while True:
             name = next_event()
-            if not _text_scalar(name):
+            if _scalar(name) is None:
                 return None  # the end of the mapping, or a key a COE may not have
             event = next_event()
             if name.value == key:
-                if not _text_scalar(event):
+                found = _scalar(event)
+                if found is None or not isinstance(found[0], str):
                     return None
-                value = event.value
-                if event.tag is None and event.implicit[0] and (not value or value[0] in _MAYBE_NOT_TEXT):
-                    value = resolve_plain(value)
-                if not isinstance(value, str):
-                    return None
-                return value, event.start_mark.line + 1, event.start_mark.column + 1
+                return found[0], event.start_mark.line + 1, event.start_mark.column + 1
             depth = 1 if event.__class__ in _STARTS else 0
             while depth:  # skip the value: a list or mapping is skipped to its end
                 kind = next_event().__class__
@@ -302,10 +298,19 @@ def top_level_text(text: str, key: str) -> tuple[str, int, int] | None:
         return None
 
 
-def _text_scalar(event: Any) -> bool:
-    """A scalar without an anchor and without a tag, or with one that says text."""
-    return event.__class__ is _ScalarEvent and event.anchor is None and (
-        event.tag is None or event.tag in _STR_TAGS)
+def _scalar(event: Any) -> tuple[Any, str | None] | None:
+    """The value of a scalar that a COE may hold (no anchor; no tag, or one that says
+    text) and, when YAML read its unquoted text as something else, that text; None for
+    any other event. Untagged unquoted text is read by YAML 1.2's core schema."""
+    if event.__class__ is not _ScalarEvent or event.anchor is not None:
+        return None
+    text = event.value
+    if event.tag is not None:
+        return (text, None) if event.tag in _STR_TAGS else None
+    if event.implicit[0] and (not text or text[0] in _MAYBE_NOT_TEXT):
+        value = resolve_plain(text)
+        return value, (None if value.__class__ is str else text)
+    return text, None
 
 
 class _Builder:
@@ -357,7 +362,7 @@ class _Builder:
 
     def value(self, event: Any) -> Any:
         kind = event.__class__
-        if kind is _ScalarEvent:  # plain ones are read where they occur, in mapping and sequence
+        if kind is _ScalarEvent:  # one that _scalar refused: anchored, or tagged other than text
             return self._special_scalar(event)
         if kind is yaml.AliasEvent:
             raise self.fail(
@@ -424,16 +429,7 @@ class _Builder:
                     "YAML would silently keep only the last one",
                 )
             event = next_event()
-            # Most values are scalars: read here, as in sequence(), not in a call per value.
-            plain = None
-            if event.__class__ is _ScalarEvent and event.anchor is None and event.tag is None:
-                value = event.value
-                if event.implicit[0] and (not value or value[0] in _MAYBE_NOT_TEXT):
-                    value = resolve_plain(plain := value)
-                    if value.__class__ is str:
-                        plain = None
-            else:
-                value = self.value(event)
+            value, plain = _scalar(event) or (self.value(event), None)
             marks[key] = (event.start_mark, key_event.start_mark, plain)
             result[key] = value
 
@@ -447,14 +443,6 @@ class _Builder:
             event = next_event()
             if event.__class__ is _SequenceEnd:
                 return result
-            plain = None
-            if event.__class__ is _ScalarEvent and event.anchor is None and event.tag is None:
-                value = event.value
-                if event.implicit[0] and (not value or value[0] in _MAYBE_NOT_TEXT):
-                    value = resolve_plain(plain := value)
-                    if value.__class__ is str:
-                        plain = None
-            else:
-                value = self.value(event)
+            value, plain = _scalar(event) or (self.value(event), None)
             mark((event.start_mark, event.start_mark, plain))
             append(value)
