@@ -1,6 +1,7 @@
 # The two commands of the README: `make site` and `make test`. Both set up what they
 # need first (system packages, a virtual environment with the project installed).
 PYTHON ?= python3
+PYTEST_ARGS ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 
@@ -11,7 +12,7 @@ site: setup
 	$(BIN)/coe build --strict
 
 test: setup-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: system $(VENV)/.installed
 setup-test: system-test $(VENV)/.installed

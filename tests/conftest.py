@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# CI runs the property tests derandomised (`.ci/run` passes --hypothesis-profile=ci): the
+# same examples on every run, so that a landing never waits on luck. Local runs keep
+# exploring new examples each time, and remember the failures they find.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(__file__).parent / "examples"

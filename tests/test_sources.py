@@ -146,10 +146,28 @@ def json_values(text: st.SearchStrategy[str]) -> st.SearchStrategy[object]:
 # JSON escapes characters beyond U+FFFF as surrogate pairs, which YAML does not accept
 # (nor lone surrogates).
 ANY_TEXT = st.text(st.characters(max_codepoint=0xFFFF, blacklist_categories=("Cs",)))
+
+
+def yaml_printable(char: str) -> bool:
+    """What a YAML stream may hold unescaped (YAML 1.2, 5.1 c-printable): not U+FFFE or
+    U+FFFF, which a reader rightly refuses, nor most control characters."""
+    code = ord(char)
+    return (char in "\t\n\r" or 0x20 <= code <= 0x7E or code == 0x85 or 0xA0 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF)
+
+
 # Written raw (not \u-escaped), YAML folds line breaks such as U+0085 and U+2028 in a
-# quoted scalar, and refuses most control characters; everything else must survive.
+# quoted scalar, and refuses the characters it does not allow; everything else must survive.
 PRINTABLE_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
-                                       blacklist_characters="\ufeff"))
+                                       blacklist_characters="\ufeff").filter(yaml_printable))
+
+
+def test_the_printable_strategy_draws_only_what_yaml_allows() -> None:
+    assert not yaml_printable("\ufffe") and not yaml_printable("\uffff")
+    assert not yaml_printable("\x00") and not yaml_printable("\x7f")
+    assert yaml_printable("数") and yaml_printable("\U0001F600") and yaml_printable("\ufdd0")
+    with pytest.raises(ReadError):  # the case a random draw once hit: the reader refuses it
+        read(json.dumps({"k": "\ufffe"}, ensure_ascii=False))
 
 
 @settings(max_examples=300, deadline=None)
