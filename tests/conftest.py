@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -76,22 +77,26 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 TODAY = "2026-11-27"
 
 
+def coe_in(root: Path, *args: str) -> Any:
+    """The result of `coe ARGS` run in the folder `root`, as a user there would run it."""
+    from coe.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository whose site `coe build --strict` has built, once per run."""
-    from coe.cli import main
-
     repo = tmp_path_factory.mktemp("repo")
     shutil.copytree(ROOT / "coes", repo / "coes")
     shutil.copytree(ROOT / "docs", repo / "docs")
     shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
-    cwd = os.getcwd()
-    os.chdir(repo)
-    try:
-        result = CliRunner().invoke(main, ["build", "--strict", "--today", TODAY],
-                                    catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
+    result = coe_in(repo, "build", "--strict", "--today", TODAY)
     assert result.exit_code == 0, result.output
     (repo / "build-output.txt").write_text(result.output, encoding="utf-8")
     return repo

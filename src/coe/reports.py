@@ -95,13 +95,26 @@ def to_json(document: Any, indent: int | None = 2) -> str:
 
 
 def to_csv(fields: Sequence[str], records: Iterable[dict[str, Any]]) -> str:
-    """CSV with a header row; None as an empty cell, booleans as true/false."""
+    """CSV with a header row; None as an empty cell, booleans as true/false, and text
+    that a spreadsheet would run as a formula neutralised (`_csv_cell`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # The writer quotes a cell holding a character of its line ending, not a lone
+    # carriage return, which readers take for the end of the row: a row holding one is
+    # quoted whole, so that no author text can start a row of its own.
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(fields)
     for record in records:
-        writer.writerow([_csv_cell(record.get(name)) for name in fields])
+        cells = [_csv_cell(record.get(name)) for name in fields]
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return out.getvalue()
+
+
+# A cell of text starting with one of these is a formula to Excel, Sheets and LibreOffice
+# (`=HYPERLINK(...)` sends data away, `@SUM(...)*cmd|...` runs a program through DDE); a
+# leading apostrophe makes it text, and is not shown. The apostrophe itself is in the
+# list so that text which starts with one keeps it: a reader drops exactly one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def _csv_cell(value: Any) -> str:
@@ -109,9 +122,10 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
-    return str(value)
+    if isinstance(value, (int, float)):
+        return str(value)  # a real number, negative or not, stays a number
+    text = " ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def minutes(value: float | None) -> int | float | None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from playwright.sync_api import expect
 
-from coe.cli import main
 
-from ..conftest import ROOT, TODAY
+from ..conftest import ROOT, TODAY, coe_in
 from .conftest import assert_clean
 from .test_site import AUTH, DNS_CN, model
 
@@ -31,12 +28,7 @@ def pagefind_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = MATERIAL_SEARCH.sub("", config).replace("      drafts: show", "      drafts: show\n      search: pagefind")
     assert "  - search:" not in config and "search: pagefind" in config
     (repo / "mkdocs.yml").write_text(config, encoding="utf-8")
-    cwd = os.getcwd()
-    os.chdir(repo)
-    try:
-        result = CliRunner().invoke(main, ["build", "--strict", "--today", TODAY], catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
+    result = coe_in(repo, "build", "--strict", "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert not (repo / "site/search/search_index.json").exists()
     return repo / "site"
