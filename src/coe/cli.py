@@ -17,7 +17,7 @@ from . import __version__
 from .authoring import NewCoe, create_coe, init_repository
 from .problems import Level
 from .reporters import REPORTERS, format_line
-from .repository import coes_dir, display_path, plugin_config
+from .repository import GitError, changed_coes, coes_dir, display_path, plugin_config
 from .review import ReviewSettings, SettingsError, settings_from_config
 from .times import resolve_today
 from .validate import check_file, load_memo, memo_path, save_memo, validate
@@ -87,7 +87,14 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
             )
         paths = (repository_coes,)
     if changed_since:
-        paths = tuple(changed_coes(changed_since, [Path(p) for p in paths]))
+        try:
+            changed, strays = changed_coes(changed_since, [Path(p) for p in paths])
+        except GitError as error:
+            raise click.UsageError(str(error)) from None
+        for name in strays:
+            click.echo(f"note: {name} changed since {changed_since} but lies in no COE folder "
+                       "(no coe.yaml beside it or above it); not validated", err=True)
+        paths = tuple(changed)
     context = [repository_coes] if repository_coes.is_dir() else []
     settings = review_settings(resolve_today(today))
     memo_file = None if no_cache else memo_path(Path.cwd())
@@ -104,30 +111,6 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
     failed = report.count(Level.ERROR) > 0 or (strict and report.count(Level.WARNING) > 0)
     REPORTERS[output_format](report, failed, sys.stdout)
     sys.exit(1 if failed else 0)
-
-
-def changed_coes(ref: str, within: list[Path]) -> list[Path]:
-    """The COE folders under `within` with a file changed since git `ref`."""
-    import subprocess
-
-    def git(*args: str) -> list[str]:
-        done = subprocess.run(["git", *args], capture_output=True, text=True)
-        if done.returncode != 0:
-            raise click.UsageError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
-        return [line for line in done.stdout.splitlines() if line]
-
-    top = Path(git("rev-parse", "--show-toplevel")[0])
-    names = git("diff", "--name-only", ref, "--") + git("ls-files", "--others", "--exclude-standard")
-    roots = [p.resolve() for p in within]
-    folders: list[Path] = []
-    for name in names:
-        path = (top / name).resolve()
-        for folder in [path.parent, *path.parents]:
-            if (folder / "coe.yaml").is_file():
-                if folder not in folders and any(folder.is_relative_to(r) for r in roots):
-                    folders.append(folder)
-                break
-    return sorted(folders)
 
 
 @main.command("summary")

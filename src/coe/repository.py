@@ -79,6 +79,62 @@ def display_path(path: Path, root: Path | None = None) -> str:
         return path.as_posix()
 
 
+class GitError(Exception):
+    """A git command that failed: its words and what git said, on one line."""
+
+
+def _git(top: Path | None, *args: str) -> str:
+    """What git prints, decoded as the file system names paths."""
+    import subprocess  # only --changed-since needs it
+
+    command = ["git", "-c", "core.quotePath=false", *args]
+    done = subprocess.run(command, capture_output=True, cwd=top)
+    if done.returncode != 0:
+        said = " ".join(os.fsdecode(done.stderr).split()) or "failed"
+        raise GitError(f"git {' '.join(args)}: {said}")
+    return os.fsdecode(done.stdout)
+
+
+def _git_paths(top: Path, *args: str) -> list[str]:
+    """The paths a git command lists with -z: NUL-separated and never quoted (in its line
+    output git quotes names with non-ASCII bytes, quotes or controls, `"caf\\303\\251"`)."""
+    return [name for name in _git(top, args[0], "-z", *args[1:]).split("\0") if name]
+
+
+def changed_coes(ref: str, within: list[Path]) -> tuple[list[Path], list[str]]:
+    """The COE folders under `within` with a file changed since git `ref` (committed,
+    uncommitted or new); and the changed paths under `within` that lie in no COE folder
+    (a COE deleted, or a file put beside the COEs), relative to the repository's top.
+
+    `ref` is passed after --end-of-options: a ref such as `--output=FILE` is a ref, and
+    git says it does not know it, rather than taking it for an option.
+    """
+    top = Path(_git(None, "rev-parse", "--show-toplevel").rstrip("\n"))
+    # --no-renames: a COE moved is the new folder checked and the old one named as gone.
+    names = (_git_paths(top, "diff", "--name-only", "--no-renames", "--end-of-options", ref, "--")
+             + _git_paths(top, "ls-files", "--others", "--exclude-standard"))
+    roots = [p.resolve() for p in within]
+    folders: list[Path] = []
+    strays: list[str] = []
+    for name in dict.fromkeys(names):
+        path = Path(os.path.normpath(top / name))  # a changed link is the link, not its target
+        if not any(path.is_relative_to(root) for root in roots):
+            continue
+        folder = next((f for f in path.parents if f.is_relative_to(top) and _holds_coe(f)), None)
+        if folder is not None and any(folder.is_relative_to(root) for root in roots):
+            if folder not in folders:
+                folders.append(folder)
+        else:
+            strays.append(name)
+    return sorted(folders), strays
+
+
+def _holds_coe(folder: Path) -> bool:
+    """True when `folder` has a coe.yaml, of whatever kind: validating it says what is wrong."""
+    path = folder / COE_FILE
+    return os.path.lexists(path) and not path.is_dir()
+
+
 _ID = re.compile(r"^id:\s*[\"']?([A-Z][A-Z0-9]*)-([0-9]+)[\"']?\s*(?:#.*)?$", re.MULTILINE)
 
 
