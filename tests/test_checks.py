@@ -108,7 +108,7 @@ def test_markdown_links_must_stay_in_the_folder(tmp_path: Path) -> None:
         "  <img src=missing.png>\n",
     )
     coe = write_coe(tmp_path, text)
-    (coe.parent / "graph.png").write_bytes(b"\x89PNG\r\n")
+    (coe.parent / "graph.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     assert problems(coe) == [("coe.yaml", 10, 39, "COE027"), ("coe.yaml", 11, 13, "COE027"),
                              ("coe.yaml", 12, 12, "COE027")]
 

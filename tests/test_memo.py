@@ -126,13 +126,13 @@ def test_a_changed_narrative_and_linked_file_are_honoured(tmp_path: Path) -> Non
     path = write_coe(tmp_path, text)
     memo = Memo()
     assert [p.rule for p in validate([path], settings=SETTINGS, memo=memo).problems] == ["COE027"]
-    (path.parent / "graph.png").write_bytes(b"\x89PNG\r\n")
+    (path.parent / "graph.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     assert validate([path], settings=SETTINGS, memo=memo).problems == []
     (path.parent / "narrative.md").write_text("It was human error.\n", encoding="utf-8")
     assert [p.rule for p in validate([path], settings=SETTINGS, memo=memo).problems] == ["COE108"]
-    (path.parent / "narrative.md").write_text("See [x](missing.md).\n", encoding="utf-8")
+    (path.parent / "narrative.md").write_text("See [x](missing.txt).\n", encoding="utf-8")
     assert [p.rule for p in validate([path], settings=SETTINGS, memo=memo).problems] == ["COE027"]
-    (path.parent / "missing.md").write_text("here now\n", encoding="utf-8")
+    (path.parent / "missing.txt").write_text("here now\n", encoding="utf-8")
     assert validate([path], settings=SETTINGS, memo=memo).problems == []
 
 

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from . import folder_files
 from .problems import Problem
-from .sources import JsonPath, Source
+from .safe_svg import SvgError, clean_svg
+from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
 from .times import is_time, parse_time, time_problem
 
 TIME_ORDER = ("start", "detected", "engaged", "mitigated", "resolved")
@@ -172,17 +174,8 @@ def check_addresses(source: Source) -> Iterator[Problem]:
             yield _at("COE023", source, ("action_items", i, "addresses", j), message)
 
 
-def inside_folder(folder: Path, name: str) -> Path | None:
-    """The file `name` inside `folder`, or None when it would leave the folder."""
-    if not name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return None
-    root = folder.resolve()
-    target = (folder / name).resolve()
-    return target if target.is_relative_to(root) and target != root else None
-
-
 def check_graphs(source: Source) -> Iterator[Problem]:
-    """Each impact graph's CSV exists in the COE's folder and is `time,value` rows."""
+    """Each impact graph's CSV is a regular file in the COE's folder, of `time,value` rows."""
     graphs = _list(_dict(_dict(source.data).get("impact")).get("graphs"))
     folder = source.path.parent
     for i, graph in enumerate(graphs):
@@ -190,32 +183,34 @@ def check_graphs(source: Source) -> Iterator[Problem]:
         if not isinstance(name, str):
             continue
         path = ("impact", "graphs", i, "data")
-        target = inside_folder(folder, name)
-        if target is None:
-            yield _at("COE024", source, path,
-                      f'graph data "{name}" must be a file inside the COE\'s folder')
-        elif not target.is_file():
-            yield _at("COE024", source, path,
-                      f'graph data file "{name}" not found beside coe.yaml')
-        else:
-            display = str(Path(source.display).parent / name)
-            yield from csv_problems(target, display)
+        display = str(Path(source.display).parent / name)
+        try:
+            kind = folder_files.kind_problem(name)
+            if kind:
+                yield _at("COE024", source, path, f'graph data "{name}" {kind}')
+                continue
+            text = folder_files.read_text(folder, name, folder_files.MAX_DATA_BYTES)
+        except folder_files.FolderFileError as error:
+            if error.kind in ("absolute", "outside"):
+                message = f'graph data "{name}" must be a file inside the COE\'s folder'
+            elif error.kind == "missing":
+                message = f'graph data file "{name}" not found beside coe.yaml'
+            elif error.kind == "not-text":
+                yield Problem.of("COE024", display, 1, 1, "graph data is not UTF-8 text")
+                continue
+            else:
+                message = f'graph data "{name}" {error}'
+            yield _at("COE024", source, path, message)
+            continue
+        yield from csv_problems(text, display)
 
 
-def csv_problems(path: Path, display: str) -> Iterator[Problem]:
-    """Problems of a graph's data file, at their line and column in the CSV."""
+def csv_problems(text: str, display: str) -> Iterator[Problem]:
+    """Problems of a graph's data, at their line and column in the CSV file."""
 
     def problem(line: int, column: int, message: str) -> Problem:
         return Problem.of("COE024", display, line, column, message)
 
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        yield problem(1, 1, "graph data is not UTF-8 text")
-        return
-    except OSError as error:
-        yield problem(1, 1, f"cannot read graph data: {error.strerror or error}")
-        return
     rows = csv.reader(text.splitlines())
     header = next(rows, None)
     if header is None or [cell.strip() for cell in header] != ["time", "value"]:
@@ -251,13 +246,21 @@ def _is_number(text: str) -> bool:
 
 
 def check_narrative(source: Source) -> Iterator[Problem]:
-    """The narrative is either the `narrative` field or narrative.md, not both."""
-    if "narrative" in _dict(source.data) and (source.path.parent / "narrative.md").is_file():
+    """narrative.md, when there is one, is a regular UTF-8 file of the COE's folder; and
+    the narrative is either the `narrative` field or narrative.md, not both."""
+    text, error = narrative_file(source)
+    if "narrative" in _dict(source.data) and (text is not None or error is not None):
         yield _at(
             "COE025", source, ("narrative",),
             "narrative is given twice, here and in narrative.md; keep one of them",
             key=True,
         )
+    if error is not None:
+        display = str(Path(source.display).parent / NARRATIVE_FILE)
+        if error.kind == "not-text":
+            yield Problem.of("COE027", display, 1, 1, "narrative.md is not UTF-8 text")
+        else:
+            yield Problem.of("COE001", display, 1, 1, f'"{NARRATIVE_FILE}" {error}')
 
 
 _LINKS = re.compile(
@@ -298,17 +301,35 @@ def _link_name(target: str) -> str | None:
 
 
 def link_problem(folder: Path, target: str) -> str | None:
-    """Why a link in a Markdown field cannot be shown, or None when it can."""
+    """Why a link in a Markdown field cannot be shown, or None when it can: the file
+    must be a regular file inside the COE's folder, of a kind the site publishes and
+    what its name says (an SVG that can be made safe)."""
     name = _link_name(target)
     if name is None:
         return None
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return f'link "{target}" is an absolute path; link files beside coe.yaml by relative path'
-    path = inside_folder(folder, name)
-    if path is None:
-        return f'link "{target}" leaves the COE\'s folder; only files beside coe.yaml can be shown'
-    if not path.is_file():
-        return f'linked file "{name}" not found beside coe.yaml'
+    try:
+        folder_files.locate(folder, name)
+        kind = folder_files.kind_problem(name)
+        if kind:
+            return f'linked file "{name}" {kind}'
+        svg = name.lower().endswith(".svg")
+        data = folder_files.read(folder, name, folder_files.MAX_LINKED_BYTES,
+                                 upto=None if svg else 16)
+    except folder_files.FolderFileError as error:
+        if error.kind == "absolute":
+            return f'link "{target}" is an absolute path; link files beside coe.yaml by relative path'
+        if error.kind == "outside":
+            return f'link "{target}" leaves the COE\'s folder; only files beside coe.yaml can be shown'
+        if error.kind == "missing":
+            return f'linked file "{name}" not found beside coe.yaml'
+        return f'linked file "{name}" {error}'
+    if not svg:
+        problem = folder_files.content_problem(name, data)
+        return f'linked file "{name}" {problem}' if problem else None
+    try:
+        clean_svg(data)
+    except SvgError as error:
+        return f'linked file "{name}" {error} (line {error.line}, column {error.column} of the SVG)'
     return None
 
 
@@ -332,14 +353,9 @@ def check_links(source: Source) -> Iterator[Problem]:
             if problem:
                 line, column = source.position_in(path, text, index)
                 yield Problem.of("COE027", source.display, line, column, problem)
-    narrative = folder / "narrative.md"
-    if narrative.is_file():
-        display = str(Path(source.display).parent / "narrative.md")
-        try:
-            text = narrative.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            yield Problem.of("COE027", display, 1, 1, "narrative.md is not UTF-8 text")
-            return
+    text = narrative_file(source)[0]
+    if text:
+        display = str(Path(source.display).parent / NARRATIVE_FILE)
         for index, target in _links(text):
             problem = link_problem(folder, target)
             if problem:
@@ -350,7 +366,7 @@ def check_links(source: Source) -> Iterator[Problem]:
 
 def dependencies(source: Source) -> tuple[list[str], list[str]]:
     """The files beside coe.yaml, other than narrative.md, that the checks and the model
-    of this COE look at through `inside_folder`: (graph data files, linked files).
+    of this COE look at through `folder_files`: (graph data files, linked files).
 
     For a memo of results, which must see when one of them changes: naming a file that
     does not matter costs a look at it, leaving one out would keep a stale result.
@@ -359,12 +375,9 @@ def dependencies(source: Source) -> tuple[list[str], list[str]]:
     graphs = [name for graph in _list(_dict(data.get("impact")).get("graphs"))
               if isinstance(name := _dict(graph).get("data"), str)]
     texts = [text for _, text in markdown_fields(data)]
-    narrative = source.path.parent / "narrative.md"
-    if narrative.is_file():
-        try:
-            texts.append(narrative.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError):
-            pass  # its bytes alone decide its problems
+    narrative = narrative_file(source)[0]
+    if narrative:
+        texts.append(narrative)
     links = [name for text in texts for _, target in _links(text)
              if (name := _link_name(target)) is not None]
     return graphs, links

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .sources import Source
+from . import folder_files
+from .sources import Source, narrative_file
 from .times import parse_date, parse_time
 
-NARRATIVE_FILE = "narrative.md"
 
 
 def minutes_between(earlier: datetime | None, later: datetime | None) -> float | None:
@@ -282,9 +282,9 @@ def _node(data: dict[str, Any]) -> WhyNode:
     )
 
 
-def read_points(path: Path) -> tuple[tuple[datetime, float], ...]:
+def read_points(folder: Path, name: str) -> tuple[tuple[datetime, float], ...]:
     """The (time, value) rows of a graph's CSV, already checked by validation."""
-    text = path.read_bytes().decode("utf-8-sig")
+    text = folder_files.read_text(folder, name, folder_files.MAX_DATA_BYTES)
     rows = list(csv.reader(text.splitlines()))[1:]
     return tuple(
         (parse_time(row[0].strip()), float(row[1])) for row in rows if len(row) == 2
@@ -299,9 +299,8 @@ def build_coe(source: Source, written: bool = True) -> Coe:
     times = data["times"]
     impact = data["impact"]
     narrative = data.get("narrative")
-    narrative_file = folder / NARRATIVE_FILE
-    if narrative is None and narrative_file.is_file():
-        narrative = narrative_file.read_text(encoding="utf-8-sig")
+    if narrative is None:
+        narrative = narrative_file(source)[0]
     whys = data.get("whys")
     checklist = data.get("checklist")
     return Coe(
@@ -330,7 +329,7 @@ def build_coe(source: Source, written: bool = True) -> Coe:
             metrics=tuple(Metric(**m) for m in impact.get("metrics", ())),
             graphs=tuple(
                 Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
-                      threshold=g.get("threshold"), points=read_points(folder / g["data"]))
+                      threshold=g.get("threshold"), points=read_points(folder, g["data"]))
                 for g in impact.get("graphs", ())
             ),
         ),

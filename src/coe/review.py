@@ -24,7 +24,7 @@ from typing import Any
 
 from .model import Coe
 from .problems import Level, Problem
-from .sources import JsonPath, Source
+from .sources import JsonPath, Source, narrative_file
 
 Finding = tuple[JsonPath, str] | tuple[JsonPath, str, int]
 
@@ -139,7 +139,7 @@ def review(coe: Coe, source: Source, settings: ReviewSettings) -> list[Problem]:
 def _in_narrative(source: Source, code: str, message: str, index: int, level: Level) -> Problem:
     from pathlib import Path
 
-    text = (source.path.parent / "narrative.md").read_text(encoding="utf-8-sig", errors="replace")
+    text = narrative_file(source)[0] or ""
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
     return Problem(str(Path(source.display).parent / "narrative.md"), line, column, code, message, level)
@@ -507,9 +507,8 @@ def blame_language(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
         for match in _BLAME_RE.finditer(text) if _may_blame(text) else ():
             index = int(match.lastgroup[1:])  # type: ignore[index]
             yield path, (f'blaming wording "{match.group(0)}"; {_BLAME[index][1]}'), match.start()
-    narrative = source.path.parent / "narrative.md"
-    if "narrative" not in _dict(source.data) and narrative.is_file():
-        text = narrative.read_text(encoding="utf-8-sig", errors="replace")
+    text = narrative_file(source)[0]
+    if "narrative" not in _dict(source.data) and text:
         for match in _BLAME_RE.finditer(text):
             index = int(match.lastgroup[1:])  # type: ignore[index]
             yield ("narrative.md",), f'blaming wording "{match.group(0)}"; {_BLAME[index][1]}', match.start()

@@ -12,14 +12,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from . import folder_files
 from .cache import read_svg, write_atomic
-from .checks import inside_folder
 from .memory import give_back, pack, unpack
 from .model import Coe
 from .problems import Level, Problem
 from .rendered import (PARALLEL_FROM, PageJob, block_text, in_background, render_pages,
                        split_sections)
+from .repository import COE_FILE
 from .review import ReviewSettings
+from .safe_svg import SvgError, clean_svg
 from .render import charts, diagrams, pages, report_pages
 from .validate import Memo as ValidationMemo
 from .validate import validate
@@ -166,9 +168,24 @@ def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]
         folder = f"{COES_URI}/{coe.slug}"
         shown = {"coe.yaml", *(g.data for g in coe.impact.graphs), *page.links}
         for name in sorted(shown):
-            path = inside_folder(coe.folder, name)
-            if path is not None and path.is_file():
-                plan.files[f"{folder}/{Path(os.path.relpath(path, coe.folder.resolve())).as_posix()}"] = path
+            _plan_folder_file(plan, coe.folder, name, f"{folder}/{Path(os.path.normpath(name)).as_posix()}")
+
+
+def _plan_folder_file(plan: Plan, folder: Path, name: str, uri: str) -> None:
+    """Publish a file of a COE's folder at `uri` when it may be: coe.yaml, or a regular
+    file inside the folder of a published kind, an SVG rebuilt safe. Validation has named
+    every file it found that may not be; one it could not see is left out in silence."""
+    try:
+        path = folder_files.locate(folder, name)
+        if name == COE_FILE:
+            plan.files[uri] = path
+        elif folder_files.kind_problem(name) is None:
+            if name.lower().endswith(".svg"):
+                plan.data[uri] = clean_svg(folder_files.read(folder, name, folder_files.MAX_LINKED_BYTES))
+            else:
+                plan.files[uri] = path
+    except (folder_files.FolderFileError, SvgError):
+        pass
 
 
 def _reports(coes: list[Coe], today: date, cache_dir: Path | None, home: bool,

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from . import folder_files
 from .problems import Problem
 
 # libyaml's parser is ten times faster; the pure-Python one gives the same events.
@@ -113,6 +114,26 @@ class Source:
         return found, found is not None
 
 
+NARRATIVE_FILE = "narrative.md"
+
+
+def narrative_file(source: Source) -> tuple[str | None, folder_files.FolderFileError | None]:
+    """The text of narrative.md beside the COE, read once for every stage that needs it:
+    (None, None) when there is none; (None, why) when it may not be read (a link out of
+    the folder, a FIFO, too large, not UTF-8)."""
+    found = source.derived.get(NARRATIVE_FILE)
+    if found is None:
+        folder = source.path.parent
+        try:
+            text = (folder_files.read_text(folder, NARRATIVE_FILE, folder_files.MAX_NARRATIVE_BYTES)
+                    if folder_files.exists(folder, NARRATIVE_FILE) else None)
+            found = (text, None)
+        except folder_files.FolderFileError as error:
+            found = (None, error)
+        source.derived[NARRATIVE_FILE] = found
+    return found
+
+
 class ReadError(Exception):
     """The file could not be read into data; carries the one problem that says why."""
 
@@ -129,22 +150,21 @@ def read_source(path: Path, display: str | None = None) -> Source:
 
 
 def read_bytes(path: Path, shown: str) -> bytes:
-    """The file's bytes, refusing files over MAX_BYTES before reading them."""
+    """The file's bytes, refusing files over MAX_BYTES before reading them, and files
+    that are not regular files inside their folder (a link to /etc/passwd, a FIFO)."""
 
     def fail(message: str) -> ReadError:
         return ReadError(Problem.of("COE001", shown, 1, 1, message))
 
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        return folder_files.read(path.parent, path.name, MAX_BYTES)
+    except folder_files.FolderFileError as error:
+        if error.kind == "too-large":
             raise fail(
-                f"file is {size / 1_000_000:.1f} MB; a COE file may be at most "
+                f"file is {error.size / 1_000_000:.1f} MB; a COE file may be at most "
                 f"{MAX_BYTES // 1_000_000} MB (put long data in files beside it)"
-            )
-        with path.open("rb") as stream:
-            return stream.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise fail(f"cannot read the file: {error.strerror or error}") from None
+            ) from None
+        raise fail(f'"{path.name}" {error}') from None
 
 
 def decode(data: bytes, shown: str) -> str:

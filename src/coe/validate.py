@@ -19,13 +19,15 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from .checks import Identity, corpus_problems, dependencies, file_problems, identity, inside_folder
+from . import folder_files
+from .checks import Identity, corpus_problems, dependencies, file_problems, identity
 from .model import Coe, build_coe
 from .problems import Level, Problem
 from .repository import display_path, find_coe_files
 from .review import ReviewSettings, review
 from .schema import fast_validator, schema_problems
-from .sources import ReadError, Source, decode, parse_text, read_bytes, top_level_text
+from .sources import (NARRATIVE_FILE, ReadError, Source, decode, parse_text, read_bytes,
+                      top_level_text)
 
 PARALLEL_FROM = 100  # below this, starting worker processes costs more than it saves
 CHUNK = 8  # files a worker takes at a time: few enough that the workers finish together
@@ -114,7 +116,7 @@ class _Stamp:
             return False
         folder = path.parent
         return (_digest(data) == self.digest
-                and _bytes_state(folder / "narrative.md") == self.narrative
+                and _narrative_state(folder) == self.narrative
                 and all(_graph_state(folder, name) == state for name, state in self.graphs)
                 and all(_link_state(folder, name) == state for name, state in self.links))
 
@@ -146,35 +148,41 @@ def _digest(data: bytes) -> bytes:
     return sha256(data).digest()
 
 
-# The states of the files beside coe.yaml, as the checks and the model see them; an
-# error is a state too (RuntimeError: a symlink loop).
-def _bytes_state(path: Path) -> Any:
+# The states of the files beside coe.yaml, as the checks and the model see them: what
+# they read (a digest), or why they could not, or None when the file is not there.
+def _read_state(folder: Path, name: str, limit: int) -> Any:
+    if not folder_files.exists(folder, name):
+        return None
     try:
-        return _digest(path.read_bytes()) if path.is_file() else None
-    except (OSError, ValueError) as error:
-        return ("unreadable", type(error).__name__, str(error))
+        return _digest(folder_files.read(folder, name, limit))
+    except folder_files.FolderFileError as error:
+        return ("unreadable", error.kind, str(error))
+
+
+def _narrative_state(folder: Path) -> Any:
+    return _read_state(folder, NARRATIVE_FILE, folder_files.MAX_NARRATIVE_BYTES)
 
 
 def _graph_state(folder: Path, name: str) -> Any:
-    try:  # where the name leads (a symlink may take it out of the folder), the bytes there
-        target = inside_folder(folder, name)
-        return (str(target), _bytes_state(target)) if target else None
-    except (OSError, ValueError, RuntimeError) as error:
-        return ("unreadable", type(error).__name__, str(error))
+    return _read_state(folder, name, folder_files.MAX_DATA_BYTES)
 
 
 def _link_state(folder: Path, name: str) -> Any:
+    """A linked file's kind is checked from its first bytes and an SVG in full: where
+    it leads, and its size and time of change, tell when either may have changed."""
     try:
-        target = inside_folder(folder, name)
-        return (str(target), target.is_file()) if target else None
-    except (OSError, ValueError, RuntimeError) as error:
+        info = os.stat(folder_files.locate(folder, name))
+        return (info.st_ino, info.st_size, info.st_mtime_ns)
+    except folder_files.FolderFileError as error:
+        return ("unreadable", error.kind, str(error))
+    except OSError as error:
         return ("unreadable", type(error).__name__, str(error))
 
 
 def _stamp_of(source: Source, digest: bytes) -> _Stamp:
     graphs, links = dependencies(source)
     folder = source.path.parent
-    return _Stamp(digest, _bytes_state(folder / "narrative.md"),
+    return _Stamp(digest, _narrative_state(folder),
                   tuple((name, _graph_state(folder, name)) for name in graphs),
                   tuple((name, _link_state(folder, name)) for name in links))
 
@@ -205,7 +213,7 @@ def _check(path: Path, display: str, settings: ReviewSettings, stamped: bool = F
     try:
         source = parse_text(decode(data, shown), path, shown)
     except ReadError as error:
-        stamp = _Stamp(digest, _bytes_state(path.parent / "narrative.md")) if stamped else None
+        stamp = _Stamp(digest, _narrative_state(path.parent)) if stamped else None
         return Checked(path, display, [error.problem], readable=False), stamp
     stamp = _stamp_of(source, digest) if stamped else None
     problems = schema_problems(source) + file_problems(source)
@@ -534,7 +542,7 @@ def _state(value: Any) -> Any:
         return bytes.fromhex(value["sha256"])
     if isinstance(value, list):
         return tuple(_state(part) for part in value)
-    if value is None or isinstance(value, (str, bool)):
+    if value is None or isinstance(value, (str, bool, int)):
         return value
     raise ValueError("not a state")
 
