@@ -134,9 +134,12 @@ def test_github_escapes_hostile_paths_and_messages(in_tmp: Path) -> None:
     write_coe(in_tmp / "coes", BROKEN.replace("severity: high", 'severity: "1,5: 100%"'),
               "2025-10-20-a,b:c")
     result = run("validate", "--format", "github")
-    first = next(line for line in result.output.splitlines() if line.startswith("::error"))
-    assert first.startswith("::error file=coes/2025-10-20-a%2Cb%3Ac/coe.yaml,line=5,col=11,")
-    assert first.endswith('got "1,5: 100%25"')
+    lines = [line for line in result.output.splitlines() if line.startswith("::error")]
+    # The folder's name is refused (COE029) as well as the value; both lines are escaped.
+    assert lines[0].startswith("::error file=coes/2025-10-20-a%2Cb%3Ac/coe.yaml,line=1,col=1,title=COE029::")
+    wrong = next(line for line in lines if "title=COE012" in line)
+    assert wrong.startswith("::error file=coes/2025-10-20-a%2Cb%3Ac/coe.yaml,line=5,col=11,")
+    assert wrong.endswith('got "1,5: 100%25"')
 
 
 def test_strict_fails_on_warnings(in_tmp: Path) -> None:

@@ -1,17 +1,74 @@
-"""The repository: which COEs a pull request changed."""
+"""The repository: which names a COE folder may have, and which COEs a pull request changed."""
 
 from __future__ import annotations
 
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
+from coe.authoring import slugify
 from coe.cli import main
-from coe.repository import changed_coes
+from coe.repository import changed_coes, folder_name_problem
 
 from .conftest import MINIMAL_COE, write_coe
+
+HOSTILE_FOLDER = "2026-03-03-a--><img src=x onerror=alert(document.domain)><!--"
+
+
+@pytest.mark.parametrize("name", [
+    "2025-10-20-dns-race", "2026-11-27-支付网关连接池耗尽", "2025-01-01-café",
+    unicodedata.normalize("NFD", "2025-01-01-café"), "2025-01-01-हिन्दी-घटना", "2025-01-01-a_b.c",
+    "2025-01-01-ошибка", "2025-01-01-٣",
+])
+def test_folder_names_of_any_script_are_allowed(name: str) -> None:
+    assert folder_name_problem(name) is None
+
+
+@pytest.mark.parametrize("name, says", [
+    (HOSTILE_FOLDER, 'U+0020, "!" (U+0021), "(" (U+0028), ")" (U+0029), "<" (U+003C), '
+                     '"=" (U+003D), ">" (U+003E); a COE folder\'s name may hold'),
+    ("2025-01-01-a b", "U+0020"),
+    ('2025-01-01-a"b', '"\\"" (U+0022)'.replace("\\", "")),
+    ("2025-01-01-a'b&c", '"&" (U+0026), "\'" (U+0027)'),
+    ("2025-01-01-a\nb", "U+000A"),
+    ("2025-01-01-a\u202eb", "U+202E"),
+    ("2025-01-01-a%3Cb", '"%" (U+0025)'),
+    ("2025-01-01-a#b?c", '"#" (U+0023), "?" (U+003F)'),
+])
+def test_folder_names_with_other_characters_are_refused(name: str, says: str) -> None:
+    problem = folder_name_problem(name)
+    assert problem is not None and says in problem, problem
+
+
+def test_a_trailing_dot_is_refused() -> None:
+    assert "ends in a dot" in (folder_name_problem("2025-01-01-x.") or "")
+
+
+@given(st.text(min_size=1, max_size=80))
+def test_every_folder_coe_new_makes_is_allowed(title: str) -> None:
+    assert folder_name_problem(f"2026-12-06-{slugify(title)}") is None
+
+
+def test_a_hostile_folder_name_stops_validation_and_the_build(in_tmp: Path) -> None:
+    import shutil
+
+    from .conftest import ROOT, TODAY
+
+    shutil.copy(ROOT / "mkdocs.yml", in_tmp / "mkdocs.yml")
+    (in_tmp / "docs").mkdir()
+    write_coe(in_tmp / "coes", MINIMAL_COE.replace("2025-10-20T", "2026-03-03T"), HOSTILE_FOLDER)
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", "--no-cache"])
+    assert result.exit_code == 1
+    assert f"coes/{HOSTILE_FOLDER}/coe.yaml:1:1: error COE029 the folder's name holds" in result.output
+    result = runner.invoke(main, ["build", "--strict", "--today", TODAY])
+    assert result.exit_code == 1 and "COE029" in result.output
+    assert not (in_tmp / "site").exists()
 
 
 # --- coe validate --changed-since, in a real git repository --------------------------------
@@ -52,7 +109,7 @@ def test_a_pull_request_adding_coes_in_quoted_folders_fails(pull_request: Path) 
     wrong_type = [line for line in result.output.splitlines() if "COE012" in line]
     assert [line.split("/coe.yaml")[0] for line in wrong_type] == [
         'coes/2026-03-03-a"b\\c', "coes/2026-03-03-café", "coes/2026-03-03-支付网关连接池耗尽"]
-    assert result.output.splitlines()[-1] == "3 errors, 3 warnings in 3 COEs"
+    assert result.output.splitlines()[-1].startswith("4 errors")  # and COE029 for a"b\\c
 
 
 def test_changed_files_in_no_coe_folder_are_named(pull_request: Path) -> None:

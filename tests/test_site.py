@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from coe import site
 from coe.cli import main
 
-from .conftest import MINIMAL_COE, ROOT, TODAY, write_coe
+from .conftest import MINIMAL_COE, ROOT, TODAY, coe_in, write_coe
 from .golden import assert_golden
 
 def test_build_says_what_it_built(built: Path) -> None:
@@ -51,12 +52,7 @@ def test_build_writes_nothing_into_docs_or_coes(built: Path) -> None:
 
 
 def test_same_input_gives_the_same_site(built: Path, tmp_path: Path) -> None:
-    cwd = os.getcwd()
-    os.chdir(built)
-    try:
-        result = CliRunner().invoke(main, ["build", "--today", TODAY, "--site-dir", str(tmp_path / "again")])
-    finally:
-        os.chdir(cwd)
+    result = coe_in(built, "build", "--today", TODAY, "--site-dir", str(tmp_path / "again"))
     assert result.exit_code == 0, result.output
     first = {p.relative_to(built / "site"): p.read_bytes() for p in (built / "site").rglob("*") if p.is_file()}
     second = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
@@ -247,7 +243,7 @@ def test_every_section_heading_of_the_template_is_marked() -> None:
 
 
 def test_a_heading_inside_a_code_block_stays_in_it() -> None:
-    from coe.rendered import split_sections
+    from coe.rendered import markup_key, split_sections
 
     # A Markdown field's code block can hold a line that looks like a section heading;
     # only the template's headings (after the section mark) split the page.
@@ -256,9 +252,37 @@ def test_a_heading_inside_a_code_block_stays_in_it() -> None:
     markdown, blocks = split_sections("p", page)
     assert markdown.count("<!--coe-html:") == 1
     assert "\n## Impact\n" in markdown and "## Timeline" not in markdown
-    assert blocks["p#0"] == "<pre><code>x\n## Timeline\n# comment\n</code></pre>"
+    assert blocks[markup_key("p", 0)] == "<pre><code>x\n## Timeline\n# comment\n</code></pre>"
 
 
 @given(st.text())
 def test_packed_text_unpacks_to_itself(text: str) -> None:
     assert site.unpack(site.pack(text)) == text
+
+
+def test_a_page_is_put_together_by_keys_no_name_can_break(tmp_path: Path) -> None:
+    """Even a COE whose folder name validation would refuse cannot write markup: the
+    blocks and pictures of its page travel under hashed keys, never under its name."""
+    import dataclasses
+    import re
+
+    import markdown as python_markdown
+
+    from coe.site import Plan, _plan_coe_pages
+    from coe.validate import validate
+
+    hostile = "2026-03-03-a--><img src=x onerror=alert(document.domain)><!--"
+    text = MINIMAL_COE + ("whys:\n  problem: p\n  causes:\n    - {id: W1, because: b, "
+                          "root_cause: true, category: other}\n")
+    model = validate([write_coe(tmp_path, text)], keep_models=True).checked[0].model
+    coe = dataclasses.replace(model, slug=hostile)
+    plan = Plan()
+    _plan_coe_pages(plan, [coe], {}, date.fromisoformat(TODAY), None, None)
+    [(uri, page)] = plan.pages.items()
+    keys = re.findall(r"<!--coe-(?:html|svg):([^>]*)-->", page)
+    assert keys and all(re.fullmatch(r"[0-9a-f]{20}-[0-9a-z-]+", key) for key in keys)
+    html = python_markdown.markdown(page.split("\n---\n", 1)[1])
+    finished = plan.fill_placeholders(plan.fill_html(plan.searchable_html(html)))
+    assert "onerror" not in finished and "<img" not in finished
+    assert "coe-html" not in finished and "coe-svg" not in finished  # every block filled
+    assert finished.count("<svg") == 1  # the why-tree

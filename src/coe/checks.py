@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from . import folder_files
 from .problems import Problem
+from .repository import folder_name_problem
 from .safe_svg import SvgError, clean_svg
 from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
 from .times import is_time, parse_time, time_problem
@@ -384,10 +385,14 @@ def dependencies(source: Source) -> tuple[list[str], list[str]]:
 
 
 def check_folder(source: Source) -> Iterator[Problem]:
-    """The folder is named YYYY-MM-DD-short-slug, dated by the incident's start."""
+    """The folder's name is safe in an address, and is YYYY-MM-DD-short-slug, dated by the
+    incident's start."""
     if source.path.name != "coe.yaml":
         return
     name = source.path.parent.name
+    unsafe = folder_name_problem(name)
+    if unsafe:
+        yield Problem.of("COE029", source.display, 1, 1, unsafe)
     match = _FOLDER.match(name)
     if not match:
         yield Problem.of(

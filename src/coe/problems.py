@@ -69,6 +69,9 @@ RULES: dict[str, Rule] = {
              "A Markdown link to a file that is missing or outside the COE's folder."),
         Rule("COE028", "too-large", Level.ERROR,
              "A why-tree too deep or too large, or a list too long, to draw and read."),
+        Rule("COE029", "folder-characters", Level.ERROR,
+             "The COE's folder name holds characters other than letters, digits, \"-\", \"_\" "
+             "and \".\", or ends in a dot: it becomes the page's address."),
         Rule("COE026", "folder-name", Level.WARNING,
              "The COE's folder is not named YYYY-MM-DD-short-slug."),
     ]

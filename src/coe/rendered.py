@@ -14,6 +14,7 @@ beside it. Markdown would only copy the HTML, at the cost of parsing every tag.
 from __future__ import annotations
 
 import gc
+import hashlib
 import html
 import json
 import multiprocessing
@@ -65,8 +66,11 @@ class RenderedPage:
     links: tuple[str, ...] = ()  # the page's relative links, raw
 
 
-def block_key(uri: str, number: int) -> str:
-    return f"{uri}#{number}"
+def markup_key(name: str, part: str | int) -> str:
+    """A key that stands for a page's block or picture inside an HTML comment until it
+    is filled in: hex and a part number or word, never the name itself, which an author
+    writes (a folder named `a--><img onerror=...>` would end the comment)."""
+    return f"{hashlib.sha256(name.encode('utf-8')).hexdigest()[:20]}-{part}"
 
 
 def placeholder(key: str) -> str:
@@ -89,7 +93,7 @@ def split_sections(uri: str, page: str) -> tuple[str, dict[str, str]]:
     def flush() -> None:
         text = "\n".join(block).strip("\n")
         if text:
-            key = block_key(uri, len(blocks))
+            key = markup_key(uri, len(blocks))
             blocks[key] = text
             lines.extend(["", placeholder(key), ""])
         block.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,29 @@ def find_coe_files(path: Path) -> list[Path]:
             found.append(Path(folder) / COE_FILE)
             subfolders[:] = []
     return sorted(found)
+
+
+def folder_name_problem(name: str) -> str | None:
+    """Why `name` may not name a COE's folder, or None when it may.
+
+    The name becomes the COE page's address and travels through Markdown, HTML and
+    links: it may hold letters (with their marks) and digits of any script, "-", "_"
+    and ".", and may not end in a dot, which some systems drop.
+    """
+    bad = sorted({c for c in name if c not in "-_." and unicodedata.category(c)[0] not in "LMN"})
+    if bad:
+        shown = ", ".join(_character(c) for c in bad[:8]) + (f" and {len(bad) - 8} more" if len(bad) > 8 else "")
+        return (f"the folder's name holds {shown}; a COE folder's name may hold letters and "
+                'digits of any script, "-", "_" and "." only')
+    if name.endswith("."):
+        return "the folder's name ends in a dot, which some systems drop; end it with a letter or digit"
+    return None
+
+
+def _character(c: str) -> str:
+    """A character as a message shows it: printed when it prints, by code point always."""
+    printable = c.isprintable() and not c.isspace() and unicodedata.category(c) != "Cf"
+    return f'"{c}" (U+{ord(c):04X})' if printable else f"U+{ord(c):04X}"
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

@@ -17,8 +17,8 @@ from .cache import read_svg, write_atomic
 from .memory import give_back, pack, unpack
 from .model import Coe
 from .problems import Level, Problem
-from .rendered import (PARALLEL_FROM, PageJob, block_text, in_background, render_pages,
-                       split_sections)
+from .rendered import (PARALLEL_FROM, PageJob, block_text, in_background, markup_key,
+                       render_pages, split_sections)
 from .repository import COE_FILE
 from .review import ReviewSettings
 from .safe_svg import SvgError, clean_svg
@@ -30,9 +30,11 @@ COES_URI = "coes"
 INDEX_URI = f"{COES_URI}/index.md"
 RULES_URI = "review-rules.md"
 ASSETS = ("coe.css", "coe.js")
-_PLACEHOLDER = re.compile(r"<!--coe-svg:([^>]+?)-->")
-_HTML_BLOCK = re.compile(r"<!--coe-html:([^>]+?)-->")
-_FILLED = re.compile(r'<div data-coe-html="([^"]+)"><p>[^<]*</p></div>|<!--coe-html:([^>]+?)-->')
+# Keys are `rendered.markup_key`s: hex, a dash and a part.
+_KEY = r"([0-9a-f]{20}-[0-9a-z-]+)"
+_PLACEHOLDER = re.compile(rf"<!--coe-svg:{_KEY}-->")
+_HTML_BLOCK = re.compile(rf"<!--coe-html:{_KEY}-->")
+_FILLED = re.compile(rf'<div data-coe-html="{_KEY}"><p>[^<]*</p></div>|<!--coe-html:{_KEY}-->')
 
 
 @dataclass
@@ -149,8 +151,8 @@ def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]
     """Each COE's page, its diagrams and charts, and the files of its folder it shows."""
     jobs = [PageJob(coe, coe_uri(coe),
                     tuple(notes.get(coe.folder.resolve(), [])) if coe.status != "published" else (),
-                    _svg_placeholder(f"{coe.slug}/whys") if coe.whys else "",
-                    tuple(_svg_placeholder(f"{coe.slug}/graph-{i}")
+                    _svg_placeholder(markup_key(coe.slug, "whys")) if coe.whys else "",
+                    tuple(_svg_placeholder(markup_key(coe.slug, f"graph-{i}"))
                           for i in range(len(coe.impact.graphs))))
             for coe in coes]
     rendered = render_pages(jobs, today, cache_dir, memo.pages if memo else None)
@@ -158,9 +160,9 @@ def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]
     for job, page in zip(jobs, rendered):
         coe = job.coe
         if coe.id in trees:
-            plan.svgs[f"{coe.slug}/whys"] = pack(trees[coe.id])
+            plan.svgs[markup_key(coe.slug, "whys")] = pack(trees[coe.id])
         for index, svg in enumerate(render_charts(coe, cache_dir)):
-            plan.svgs[f"{coe.slug}/graph-{index}"] = pack(svg)
+            plan.svgs[markup_key(coe.slug, f"graph-{index}")] = pack(svg)
         plan.pages[job.uri] = page.markdown
         plan.html.update((key, pack(block)) for key, block in page.blocks.items())
         plan.texts.update((key, pack(text)) for key, text in page.texts.items())
