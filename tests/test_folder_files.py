@@ -212,3 +212,17 @@ def test_locate_names_each_case(tmp_path: Path) -> None:
     with pytest.raises(FolderFileError) as raised:
         folder_files.read(tmp_path, "in.txt", 0)
     assert raised.value.kind == "too-large"
+
+
+def test_coe_new_reads_only_regular_coe_files_for_the_next_id(tmp_path: Path) -> None:
+    write_coe(tmp_path / "coes", MINIMAL_COE.replace("COE-1", "COE-7"), "2025-10-20-seven")
+    os.mkdir(tmp_path / "coes/2025-10-21-pipe")
+    os.mkfifo(tmp_path / "coes/2025-10-21-pipe/coe.yaml")
+    os.mkdir(tmp_path / "coes/2025-10-22-link")
+    (tmp_path / "coes/2025-10-22-link/coe.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    (tmp_path / "elsewhere.yaml").write_text("id: COE-99\n", encoding="utf-8")
+    done = subprocess.run([str(Path(sys.executable).parent / "coe"), "new", "Cache stampede"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    created = list((tmp_path / "coes").glob("*-cache-stampede/coe.yaml"))
+    assert len(created) == 1, done.stdout + done.stderr
+    assert "id: COE-8\n" in created[0].read_text(encoding="utf-8")  # neither 99 nor a wait

@@ -16,6 +16,7 @@ import re
 import stat
 from pathlib import Path
 
+MAX_COE_BYTES = 1_000_000  # coe.yaml: far beyond any real analysis
 MAX_NARRATIVE_BYTES = 1_000_000  # as coe.yaml: a story, not a data dump
 MAX_DATA_BYTES = 10_000_000  # an impact graph's CSV (100,000 rows at most are drawn)
 MAX_LINKED_BYTES = 10_000_000  # an image, a PDF, a CSV or a text file linked from Markdown

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from . import folder_files
+
 COE_FILE = "coe.yaml"
 DEFAULT_COES_DIR = "coes"
 
@@ -171,9 +173,10 @@ def next_free_id(folder: Path, prefix: str = "COE") -> str:
     highest = 0
     for path in find_coe_files(folder) if folder.is_dir() else []:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
+            data = folder_files.read(path.parent, path.name, folder_files.MAX_COE_BYTES)
+        except folder_files.FolderFileError:
+            continue  # not a file that may be read: validating it says so
+        text = data.decode("utf-8", errors="replace")
         for match in _ID.finditer(text):
             if match[1] == prefix:
                 highest = max(highest, int(match[2]))

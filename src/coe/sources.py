@@ -24,7 +24,7 @@ from .problems import Problem
 # libyaml's parser is ten times faster; the pure-Python one gives the same events.
 _EventSource = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = folder_files.MAX_COE_BYTES
 MAX_DEPTH = 100
 
 JsonPath = tuple[str | int, ...]
