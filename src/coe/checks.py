@@ -391,8 +391,9 @@ def check_folder(source: Source) -> Iterator[Problem]:
         return
     name = source.path.parent.name
     unsafe = folder_name_problem(name)
-    if unsafe:
+    if unsafe:  # the name must change anyway: one problem, not a second about its shape
         yield Problem.of("COE029", source.display, 1, 1, unsafe)
+        return
     match = _FOLDER.match(name)
     if not match:
         yield Problem.of(
