@@ -19,7 +19,6 @@ from urllib.parse import unquote
 from . import folder_files
 from .problems import Problem
 from .repository import folder_name_problem
-from .safe_svg import SvgError, clean_svg
 from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
 from .times import is_time, parse_time, time_problem
 
@@ -327,6 +326,8 @@ def link_problem(folder: Path, target: str) -> str | None:
     if not svg:
         problem = folder_files.content_problem(name, data)
         return f'linked file "{name}" {problem}' if problem else None
+    from .safe_svg import SvgError, clean_svg  # few COEs link an SVG
+
     try:
         clean_svg(data)
     except SvgError as error:

@@ -12,8 +12,10 @@ references only within the file (`#id`) or to embedded raster images, and CSS wi
 from __future__ import annotations
 
 import re
-from typing import Any
-from xml.etree.ElementTree import Element
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
