@@ -10,7 +10,9 @@ import pytest
 
 from coe import validate as validation
 from coe.review import ReviewSettings, RuleSetting, settings_from_config
-from coe.validate import Memo, Report, validate
+from coe.memo import Memo, memo_path
+from coe.results import Report
+from coe.validate import validate
 
 from .conftest import EXAMPLES, MINIMAL_COE, ROOT, write_coe
 
@@ -218,7 +220,7 @@ def test_every_example_gives_the_same_report_with_and_without_a_memo(
 
 
 def test_in_worker_processes_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validation, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(validation, "VALIDATE_IN_WORKERS_FROM", 2)
     coes, memo = repository(tmp_path, 4), Memo()
     for keep_models in (False, True, True):
         assert shown(validate([coes], settings=SETTINGS, root=tmp_path, memo=memo,
@@ -291,7 +293,7 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_second_run_reads_only_what_changed(here: Path, parses: list[str]) -> None:
     first = validate_here()
-    assert len(parses) == 4 and validation.memo_path(here).is_file()
+    assert len(parses) == 4 and memo_path(here).is_file()
     again = validate_here()
     assert len(parses) == 4 and again.output == first.output and again.exit_code == first.exit_code
     path = here / "coes/2025-10-20-incident-3/coe.yaml"
@@ -330,7 +332,7 @@ def test_other_settings_or_today_read_everything_again(here: Path, parses: list[
 ])
 def test_a_damaged_memo_is_ignored(here: Path, parses: list[str], damage: str | None) -> None:
     first = validate_here()
-    path = validation.memo_path(here)
+    path = memo_path(here)
     if damage is None:
         text = path.read_text(encoding="utf-8").replace('"problems": []', '"problems": [[1, 2]]')
         text = text.replace('"identity": [', '"identity": [7, ')
@@ -343,7 +345,7 @@ def test_a_damaged_memo_is_ignored(here: Path, parses: list[str], damage: str | 
 
 def test_the_memo_is_not_in_the_repository(here: Path) -> None:
     validate_here()
-    assert validation.memo_path(here).is_relative_to(here / "user-cache")
+    assert memo_path(here).is_relative_to(here / "user-cache")
     assert not [p for p in (here / "coes").rglob("*") if "cache" in p.name or p.suffix == ".json"]
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -60,15 +59,15 @@ def test_every_page_and_file_the_site_plan_holds() -> None:
     lines = []
     for uri, page in sorted(plan.pages.items()):
         text = _SVG.sub("<svg/>", plan.fill_placeholders(plan.fill_html(page)))
-        lines.append(f"page {uri} {_digest(text)} {len(text)}")
+        lines.append(f"page {uri} {file_digest(text)} {len(text)}")
     for uri, data in sorted(plan.data.items()):
         text = _SVG.sub("<svg/>", data.decode("utf-8"))
-        lines.append(f"data {uri} {_digest(text)} {len(text)}")
+        lines.append(f"data {uri} {file_digest(text)} {len(text)}")
     for uri, path in sorted(plan.files.items()):
         lines.append(f"file {uri} {path.relative_to(ROOT.resolve()).as_posix()}")
     lines.append(f"nav {' '.join(sorted(plan.nav_pages))}")
     assert_golden("outputs/site-plan.txt", "\n".join(lines) + "\n")
 
 
-def _digest(text: str) -> str:
+def file_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -12,6 +12,7 @@ import pytest
 from coe import rendered
 from coe.model import Coe
 from coe.rendered import PageJob, render_pages
+from coe.runtime import RENDER_IN_WORKERS_FROM
 from coe.validate import validate
 
 from .conftest import ROOT, TODAY
@@ -69,7 +70,7 @@ def test_a_damaged_cache_entry_is_rendered_again(coes: list[Coe], tmp_path: Path
 def test_worker_processes_render_what_one_process_renders(coes: list[Coe]) -> None:
     # Enough pages for the pool: each example several times under another uri.
     jobs = [replace(job, uri=f"copy{n}/{job.uri}") for n in range(4) for job in jobs_of(coes)]
-    assert len(jobs) >= rendered.PARALLEL_FROM
+    assert len(jobs) >= RENDER_IN_WORKERS_FROM
     in_workers = list(render_pages(jobs, DAY, None))
     one_process = [rendered.render_page(job, DAY) for job in jobs]
     assert in_workers == one_process
@@ -85,22 +86,6 @@ def test_the_search_index_holds_the_coes_not_the_lists_of_them(built: Path) -> N
     timeline = [doc for doc in index["docs"]
                 if doc["location"].startswith("coes/2026-01-14-object-storage-fd-exhaustion/#timeline")]
     assert timeline and "<li" not in timeline[0]["text"] and "coe-html" not in timeline[0]["text"]
-
-
-def _count_severe(coes: list[Coe], at_most: int) -> int:
-    return sum(1 for coe in coes if coe.severity <= at_most)
-
-
-def _refuse(coes: list[Coe]) -> None:
-    raise ValueError(f"refused {len(coes)} COEs")
-
-
-def test_work_in_the_background_gives_what_it_would_give_here(coes: list[Coe]) -> None:
-    here = _count_severe(coes, 2)
-    assert rendered.in_background(_count_severe, coes, 2).result() == here
-    assert rendered.in_background(_count_severe, coes, 2, wanted=False).result() == here
-    with pytest.raises(ValueError, match=f"refused {len(coes)} COEs"):
-        rendered.in_background(_refuse, coes).result()
 
 
 def test_a_memo_serves_the_next_build_from_memory(coes: list[Coe], tmp_path: Path,

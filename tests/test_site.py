@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
-from hypothesis import strategies as st
 
-from coe import site
 from coe.cli import main
 
 from .conftest import MINIMAL_COE, ROOT, TODAY, coe_in, write_coe
@@ -253,11 +250,6 @@ def test_a_heading_inside_a_code_block_stays_in_it() -> None:
     assert markdown.count("<!--coe-html:") == 1
     assert "\n## Impact\n" in markdown and "## Timeline" not in markdown
     assert blocks[markup_key("p", 0)] == "<pre><code>x\n## Timeline\n# comment\n</code></pre>"
-
-
-@given(st.text())
-def test_packed_text_unpacks_to_itself(text: str) -> None:
-    assert site.unpack(site.pack(text)) == text
 
 
 def test_a_page_is_put_together_by_keys_no_name_can_break(tmp_path: Path) -> None:

@@ -19,7 +19,9 @@ from coe.repository import display_path
 from coe.review import (_BLAME, _BLAME_BY_WORD, _FOLDED_ONLY_BY_RE, _KEPT, _ROLLBACK, _Caseless,
                         _may_blame)
 from coe.sources import read_source
-from coe.validate import Checked, Report, _display, _resolve, validate
+from coe.repository import display_resolved, resolve
+from coe.results import Checked, Report
+from coe.validate import validate
 
 from .conftest import EXAMPLES
 
@@ -46,12 +48,12 @@ PATHS = ["a/b/coe.yaml", "../link/a/b/coe.yaml", "a/l2/coe.yaml", "a/b/f", "up/b
 
 
 @pytest.mark.skipif(os.name != "posix", reason="the shortcut is taken on POSIX only")
-def test_resolving_with_known_folders_is_path_resolve(tree: Path) -> None:
+def test_resolving_with_known_folders_is_pathresolve(tree: Path) -> None:
     known: dict[str, str] = {}
     names = PATHS + [str(tree / "link/a/b/coe.yaml")]
     for name in names + names[::-1]:
-        assert _resolve(Path(name), known) == str(Path(name).resolve()), name
-        assert _resolve(Path(name), {}) == str(Path(name).resolve()), name
+        assert resolve(Path(name), known) == str(Path(name).resolve()), name
+        assert resolve(Path(name), {}) == str(Path(name).resolve()), name
 
 
 @pytest.mark.skipif(os.name != "posix", reason="the shortcut is taken on POSIX only")
@@ -60,7 +62,7 @@ def test_display_is_display_path(tree: Path) -> None:
         path = Path(name)
         for root in (None, Path("."), Path("a"), Path("/"), tree, tree / "link", tree / "real/a/b"):
             base = (root or Path.cwd()).resolve()
-            assert _display(path, _resolve(path, {}), base) == display_path(path, root), (name, root)
+            assert display_resolved(path, resolve(path, {}), base) == display_path(path, root), (name, root)
 
 
 def test_report_sorts_problems_as_problems_sort() -> None:
@@ -150,7 +152,7 @@ def test_kept_models_have_the_fields_as_their_files_have_them(
         monkeypatch: pytest.MonkeyPatch, parallel_from: int) -> None:
     # Models come back from worker processes with their fields as JSON text; the
     # export must still see every field, in the file's order, Chinese and all.
-    monkeypatch.setattr(validation, "PARALLEL_FROM", parallel_from)
+    monkeypatch.setattr(validation, "VALIDATE_IN_WORKERS_FROM", parallel_from)
     report = validate([EXAMPLES / "valid"], keep_models=True)
     assert len(report.checked) == 4 and all(c.model for c in report.checked)
     for checked in report.checked:

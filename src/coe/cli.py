@@ -20,7 +20,8 @@ from .reporters import REPORTERS, format_line
 from .repository import GitError, changed_coes, coes_dir, display_path, plugin_config
 from .review import ReviewSettings, SettingsError, settings_from_config
 from .times import resolve_today
-from .validate import check_file, load_memo, memo_path, save_memo, validate
+from .memo import carry_over, load_memo, memo_path, save_memo
+from .validate import check_file, validate
 
 
 class DateType(click.ParamType):
@@ -102,9 +103,7 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
     earlier = dict(memo.entries) if memo else {}
     report = validate(list(paths), context, settings, memo=memo)
     if memo is not None and memo_file is not None:
-        # The files this run did not look at (--changed-since, a path) are kept too.
-        memo.entries = {**{key: entry for key, entry in earlier.items()
-                           if key not in memo.entries and entry.path.is_file()}, **memo.entries}
+        carry_over(memo, earlier)
         save_memo(memo, memo_file, settings)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"

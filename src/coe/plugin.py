@@ -34,7 +34,7 @@ from .render.diagrams import DiagramError
 from .reporters import format_line
 from .review import SettingsError, settings_from_config
 from .resources import data_path
-from .memory import give_back
+from .runtime import give_back
 from .site import ASSETS, INDEX_URI, Memo, Plan, plan_site
 from .times import resolve_today
 

@@ -13,33 +13,26 @@ beside it. Markdown would only copy the HTML, at the cost of parsing every tag.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import html
 import json
-import multiprocessing
-import os
 import re
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import nh3
 
 from .cache import content_key, fingerprint, write_atomic
-from .memory import pack, unpack
 from .model import Coe
 from .problems import Problem
 from .render import pages
 from .resources import data_path
+from .runtime import RENDER_IN_WORKERS_FROM, can_fork, fork_map, pack, unpack
 
-PARALLEL_FROM = 40  # pages to render: below this, starting workers costs more than it saves
-T = TypeVar("T")
 _LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
 # Libraries whose output is part of a page: a new version may change it.
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3")
@@ -189,63 +182,13 @@ def _write_cached(path: Path, page: RenderedPage) -> None:
         pass  # a cache that cannot be written costs time on the next build, nothing else
 
 
-# The jobs of the current `render_pages` call: forked workers inherit them, so only an
-# index goes to a worker and only the rendered page comes back.
-_JOBS: list[PageJob] = []
-
-
-def _render_in_worker(index: int, today: date) -> RenderedPage:
-    return render_page(_JOBS[index], today)
-
-
 def _render_all(jobs: list[PageJob], today: date) -> Iterator[RenderedPage]:
-    """Each job's page, in order, as the workers finish them."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    """Each job's page, in order: in forked workers when there are many."""
+    if len(jobs) < RENDER_IN_WORKERS_FROM or not can_fork():
         yield from (render_page(job, today) for job in jobs)
         return
-    global _JOBS
-    _JOBS = jobs
-    try:
-        pages.environment().get_template("coe.md.jinja")  # compiled once, before the fork
-        context = multiprocessing.get_context("fork")
-        # Workers live for one build and make only acyclic data: the cyclic garbage
-        # collector would only cost them time.
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.disable) as pool:
-            yield from pool.map(_render_in_worker, range(len(jobs)), [today] * len(jobs),
-                                chunksize=max(1, len(jobs) // (workers * 4)))
-    finally:
-        _JOBS = []
-
-
-# The call `in_background` hands to its forked worker, which inherits it with the rest
-# of this process's memory: the arguments (all the COEs' models, say) are not pickled.
-_BACKGROUND: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
-
-
-def _run_background() -> Any:
-    assert _BACKGROUND is not None
-    function, args = _BACKGROUND
-    return function(*args)
-
-
-def in_background(function: Callable[..., T], *args: Any, wanted: bool = True) -> Future[T]:
-    """`function(*args)` in a forked process while this one goes on; run here and now
-    when not `wanted` or where processes cannot fork."""
-    global _BACKGROUND
-    if wanted and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=gc.disable)
-        _BACKGROUND = (function, args)
-        try:
-            future = pool.submit(_run_background)  # forks the worker, with _BACKGROUND set
-        finally:
-            _BACKGROUND = None
-        pool.shutdown(wait=False)  # the worker ends once the result is sent
-        return future
-    done: Future[T] = Future()
-    done.set_result(function(*args))
-    return done
+    pages.environment().get_template("coe.md.jinja")  # compiled once, before the fork
+    yield from fork_map(partial(render_page, today=today), jobs)
 
 
 def render_pages(jobs: list[PageJob], today: date, cache_dir: Path | None,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .problems import Level, Problem
-from .validate import Report
+from .results import Report
 
 
 def format_line(problem: Problem) -> str:

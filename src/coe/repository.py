@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +100,62 @@ def _character(c: str) -> str:
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as messages show it: relative to `root` (default: here) when inside it."""
-    try:
-        return path.resolve().relative_to((root or Path.cwd()).resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return display_resolved(path, str(path.resolve()), (root or Path.cwd()).resolve())
+
+
+def display_resolved(path: Path, resolved: str, base: Path) -> str:
+    """`path` as messages show it, given its resolved form and the resolved folder that
+    names are shown relative to: `display_path` without resolving again."""
+    if os.name != "posix":
+        try:
+            return Path(resolved).relative_to(base).as_posix()
+        except ValueError:
+            return path.as_posix()
+    # Path.relative_to, on resolved (normalised, absolute) POSIX paths: a prefix
+    if resolved == str(base):
+        return "."
+    inside = str(base).rstrip("/") + "/"
+    return resolved[len(inside):] if resolved.startswith(inside) else path.as_posix()
+
+
+def unique_resolved(paths: Iterable[Path], known: dict[str, str]) -> list[tuple[Path, str]]:
+    """Each path once, with its resolved form (symlinks followed), in order; `known`
+    keeps the folders resolved so far, for the next call."""
+    seen: set[str] = set()
+    result = []
+    for path in paths:
+        key = resolve(path, known)
+        if key not in seen:
+            seen.add(key)
+            result.append((path, key))
+    return result
+
+
+def resolve(path: Path, known: dict[str, str]) -> str:
+    """str(path.resolve()), with the folders that paths share resolved once.
+
+    Path.resolve() looks at each component of a path in turn, in Python: for a
+    thousand COEs in one folder, that folder a thousand times, and the run waits.
+    On POSIX a path whose last component is not a symlink resolves to its resolved
+    folder joined with that name; anything else (a symlink, "..") is left to
+    Path.resolve(), as is every path on other systems.
+    """
+    if os.name != "posix":
+        return str(path.resolve())
+    return _realpath(os.fspath(path), known)
+
+
+def _realpath(name: str, known: dict[str, str]) -> str:
+    found = known.get(name)
+    if found is None:
+        folder, last = os.path.split(name)
+        if not folder or last in ("", ".", ".."):
+            found = str(Path(name).resolve())
+        else:
+            candidate = os.path.join(_realpath(folder, known), last)
+            found = str(Path(name).resolve()) if os.path.islink(candidate) else candidate
+        known[name] = found
+    return found
 
 
 class GitError(Exception):

@@ -14,16 +14,15 @@ from pathlib import Path
 
 from . import folder_files
 from .cache import read_svg, write_atomic
-from .memory import give_back, pack, unpack
 from .model import Coe
 from .problems import Level, Problem
-from .rendered import (PARALLEL_FROM, PageJob, block_text, in_background, markup_key,
-                       render_pages, split_sections)
+from .rendered import PageJob, block_text, markup_key, render_pages, split_sections
 from .repository import COE_FILE
 from .review import ReviewSettings
+from .runtime import RENDER_IN_WORKERS_FROM, give_back, in_background, pack, unpack
 from .safe_svg import SvgError, clean_svg
 from .render import charts, diagrams, pages, report_pages
-from .validate import Memo as ValidationMemo
+from .memo import Memo as ValidationMemo
 from .validate import validate
 
 COES_URI = "coes"
@@ -224,7 +223,7 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     # The reports are drawn in a worker process while this one renders or reads the
     # COE pages and diagrams.
     pending = in_background(_reports, coes, today, cache_dir, home, plan.hidden_drafts,
-                            wanted=len(coes) >= PARALLEL_FROM)
+                            wanted=len(coes) >= RENDER_IN_WORKERS_FROM)
     _plan_coe_pages(plan, coes, notes, today, cache_dir, memo)
     reports, data = pending.result()
     for uri, page in reports.items():  # HTML apart from their marked headings
