@@ -339,8 +339,8 @@ def measure_all(site: Path, info: dict, runs: int, timeout_s: float) -> list[str
 
 
 def reindex(site: Path) -> None:
-    """Pagefind's index of the kept site again, as the current `coe.search` makes it."""
-    from coe.search import BUNDLE_DIR, run_pagefind
+    """Pagefind's index of the kept site again, as the current `coe.site.search` makes it."""
+    from coe.site.search import BUNDLE_DIR, run_pagefind
 
     started = time.perf_counter()
     shutil.rmtree(site / BUNDLE_DIR, ignore_errors=True)

@@ -250,9 +250,10 @@ def test_ids_of_the_rest_of_the_repository_are_remembered(tmp_path: Path,
 
 
 def test_a_site_memo_spares_serve_reading_unchanged_coes(tmp_path: Path, parses: list[str]) -> None:
-    from coe.site import Memo as SiteMemo, plan_site, unpack
+    from coe.runtime import unpack
+    from coe.site.plan import ServeMemo, plan_site
 
-    coes, memo = repository(tmp_path), SiteMemo()
+    coes, memo = repository(tmp_path), ServeMemo()
     first = plan_site(coes, TODAY, root=tmp_path, settings=SETTINGS, memo=memo)
     assert len(parses) == 3 and not first.errors
     second = plan_site(coes, TODAY, root=tmp_path, settings=SETTINGS, memo=memo)

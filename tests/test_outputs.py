@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from coe.cli import main
-from coe.site import plan_site
+from coe.site.plan import plan_site
 
 from .conftest import ROOT, TODAY
 from .golden import assert_golden

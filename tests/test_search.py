@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coe import search
+from coe.site import search
 from coe.cli import main
 from coe.plugin import CoeConfig
 

@@ -240,7 +240,7 @@ def test_every_section_heading_of_the_template_is_marked() -> None:
 
 
 def test_a_heading_inside_a_code_block_stays_in_it() -> None:
-    from coe.rendered import markup_key, split_sections
+    from coe.site.page_store import markup_key, split_sections
 
     # A Markdown field's code block can hold a line that looks like a section heading;
     # only the template's headings (after the section mark) split the page.
@@ -260,7 +260,7 @@ def test_a_page_is_put_together_by_keys_no_name_can_break(tmp_path: Path) -> Non
 
     import markdown as python_markdown
 
-    from coe.site import Plan, _plan_coe_pages
+    from coe.site.plan import Plan, _plan_coe_pages
     from coe.validate import validate
 
     hostile = "2026-03-03-a--><img src=x onerror=alert(document.domain)><!--"

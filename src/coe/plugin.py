@@ -28,14 +28,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
-from . import search as site_search
 from .problems import Level
 from .render.diagrams import DiagramError
 from .reporters import format_line
 from .review import SettingsError, settings_from_config
 from .resources import data_path
 from .runtime import give_back
-from .site import ASSETS, INDEX_URI, Memo, Plan, plan_site
+from .site import search as site_search
+from .site.plan import ASSETS, INDEX_URI, Plan, ServeMemo, plan_site
 from .times import resolve_today
 
 log = get_plugin_logger(__name__)
@@ -64,7 +64,7 @@ class CoePlugin(BasePlugin[CoeConfig]):
     def __init__(self) -> None:
         self.plan = Plan()
         self.root = Path.cwd()
-        self.memo: Memo | None = None
+        self.memo: ServeMemo | None = None
         self.progress: Any = None  # set by `coe build`: called with (pages done, total)
         self.done = 0
         self.search_url: str | None = None  # the Search page, when the header gets a box for it
@@ -72,7 +72,7 @@ class CoePlugin(BasePlugin[CoeConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve` keeps this plugin object from one rebuild to the next: it keeps
         # the rendered pages too, so that a rebuild renders only what changed.
-        self.memo = Memo() if command == "serve" else None
+        self.memo = ServeMemo() if command == "serve" else None
         # material's search segments Chinese with jieba, which announces its dictionary
         # on stderr at every build.
         logging.getLogger("jieba").setLevel(logging.WARNING)

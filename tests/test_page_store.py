@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from coe import rendered
+from coe.site import page_store
 from coe.model import Coe
-from coe.rendered import PageJob, render_pages
+from coe.site.page_store import PageJob, render_pages
 from coe.runtime import RENDER_IN_WORKERS_FROM
 from coe.validate import validate
 
@@ -40,7 +40,7 @@ def test_a_warm_render_reads_the_same_pages_back(coes: list[Coe], tmp_path: Path
     def fail(job: PageJob, today: date) -> None:
         raise AssertionError(f"{job.uri} rendered again")
 
-    monkeypatch.setattr(rendered, "render_page", fail)
+    monkeypatch.setattr(page_store, "render_page", fail)
     assert list(render_pages(jobs, DAY, tmp_path)) == cold
 
 
@@ -72,7 +72,7 @@ def test_worker_processes_render_what_one_process_renders(coes: list[Coe]) -> No
     jobs = [replace(job, uri=f"copy{n}/{job.uri}") for n in range(4) for job in jobs_of(coes)]
     assert len(jobs) >= RENDER_IN_WORKERS_FROM
     in_workers = list(render_pages(jobs, DAY, None))
-    one_process = [rendered.render_page(job, DAY) for job in jobs]
+    one_process = [page_store.render_page(job, DAY) for job in jobs]
     assert in_workers == one_process
 
 
@@ -94,8 +94,8 @@ def test_a_memo_serves_the_next_build_from_memory(coes: list[Coe], tmp_path: Pat
     memo: dict[str, bytes] = {}
     first = list(render_pages(jobs, DAY, tmp_path, memo))
     assert len(memo) == len(jobs)
-    monkeypatch.setattr(rendered, "_read_cached", lambda path: pytest.fail(f"read {path}"))
-    monkeypatch.setattr(rendered, "render_page", lambda job, today: pytest.fail(f"rendered {job.uri}"))
+    monkeypatch.setattr(page_store, "_read_cached", lambda path: pytest.fail(f"read {path}"))
+    monkeypatch.setattr(page_store, "render_page", lambda job, today: pytest.fail(f"rendered {job.uri}"))
     assert list(render_pages(jobs, DAY, tmp_path, memo)) == first
     # The memo keeps what the last build used, not every page it ever saw.
     assert list(render_pages(jobs[:2], DAY, tmp_path, memo)) == first[:2] and len(memo) == 2
@@ -107,8 +107,8 @@ def test_pages_are_read_as_they_are_taken(coes: list[Coe], tmp_path: Path,
     jobs = jobs_of(coes)
     list(render_pages(jobs, DAY, tmp_path))
     read: list[Path] = []
-    real = rendered._read_cached
-    monkeypatch.setattr(rendered, "_read_cached", lambda path: read.append(path) or real(path))
+    real = page_store._read_cached
+    monkeypatch.setattr(page_store, "_read_cached", lambda path: read.append(path) or real(path))
     pages = render_pages(jobs, DAY, tmp_path)
     first = next(pages)
     assert len(read) == 1 and first.markdown
@@ -142,7 +142,7 @@ def test_a_cache_brought_by_a_pull_request_is_never_read(coes: list[Coe], tmp_pa
         entry.write_text(json.dumps(stored), encoding="utf-8")
     own_secret("mine")
     pages = list(render_pages(jobs, DAY, tmp_path / "repository-cache"))
-    assert pages == [rendered.render_page(job, DAY) for job in jobs]
+    assert pages == [page_store.render_page(job, DAY) for job in jobs]
     assert not any("owned" in page.markdown for page in pages)
 
 

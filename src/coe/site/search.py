@@ -23,8 +23,8 @@ from collections.abc import Collection
 from html import escape
 from pathlib import Path
 
-from .render.report_pages import ACTIONS_URI, OVERDUE_URI, RECURRENCE_URI, SERVICES_URI
-from .site import INDEX_URI
+from ..render.report_pages import ACTIONS_URI, OVERDUE_URI, RECURRENCE_URI, SERVICES_URI
+from .plan import INDEX_URI
 
 CHOICES = ("material", "pagefind")
 SEARCH_URI = "search.md"

@@ -26,12 +26,12 @@ from urllib.parse import unquote, urlsplit
 
 import nh3
 
-from .cache import content_key, fingerprint, write_atomic
-from .model import Coe
-from .problems import Problem
-from .render import pages
-from .resources import data_path
-from .runtime import RENDER_IN_WORKERS_FROM, can_fork, fork_map, pack, unpack
+from ..cache import content_key, fingerprint, write_atomic
+from ..model import Coe
+from ..problems import Problem
+from ..render import pages
+from ..resources import data_path
+from ..runtime import RENDER_IN_WORKERS_FROM, can_fork, fork_map, pack, unpack
 
 _LOCAL_LINK = re.compile(r'\b(?:src|href)="([^"#?]+)[^"]*"')
 # Libraries whose output is part of a page: a new version may change it.
@@ -134,7 +134,7 @@ def render_page(job: PageJob, today: date) -> RenderedPage:
 def tool_fingerprint() -> str:
     """A hash of the package's code, its site templates and the libraries rendering uses:
     pages cached by another version of any of them are not reused."""
-    return fingerprint((Path(__file__).parent, data_path("templates", "site")), _LIBRARIES)
+    return fingerprint((Path(__file__).parents[1], data_path("templates", "site")), _LIBRARIES)
 
 
 def page_key(job: PageJob, today: date) -> str:

@@ -12,18 +12,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from . import folder_files
-from .cache import read_svg, write_atomic
-from .model import Coe
-from .problems import Level, Problem
-from .rendered import PageJob, block_text, markup_key, render_pages, split_sections
-from .repository import COE_FILE
-from .review import ReviewSettings
-from .runtime import RENDER_IN_WORKERS_FROM, give_back, in_background, pack, unpack
-from .safe_svg import SvgError, clean_svg
-from .render import charts, diagrams, pages, report_pages
-from .memo import Memo as ValidationMemo
-from .validate import validate
+from .. import folder_files
+from ..cache import read_svg, write_atomic
+from ..memo import Memo as ValidationMemo
+from ..model import Coe
+from ..problems import Level, Problem
+from ..render import charts, diagrams, pages, report_pages
+from ..repository import COE_FILE
+from ..review import ReviewSettings
+from ..runtime import RENDER_IN_WORKERS_FROM, give_back, in_background, pack, unpack
+from ..safe_svg import SvgError, clean_svg
+from ..validate import validate
+from .page_store import PageJob, block_text, markup_key, render_pages, split_sections
 
 COES_URI = "coes"
 INDEX_URI = f"{COES_URI}/index.md"
@@ -37,7 +37,7 @@ _FILLED = re.compile(rf'<div data-coe-html="{_KEY}"><p>[^<]*</p></div>|<!--coe-h
 
 
 @dataclass
-class Memo:
+class ServeMemo:
     """What a long-running process (`coe serve`) keeps from one build for the next: each
     file's validation results and the rendered COE pages by content hash. A one-off
     build keeps none, so that each page's HTML can leave memory once it is written."""
@@ -146,7 +146,7 @@ def render_charts(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
 
 
 def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]], today: date,
-                    cache_dir: Path | None, memo: Memo | None) -> None:
+                    cache_dir: Path | None, memo: ServeMemo | None) -> None:
     """Each COE's page, its diagrams and charts, and the files of its folder it shows."""
     jobs = [PageJob(coe, coe_uri(coe),
                     tuple(notes.get(coe.folder.resolve(), [])) if coe.status != "published" else (),
@@ -200,7 +200,7 @@ def _reports(coes: list[Coe], today: date, cache_dir: Path | None, home: bool,
 
 def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path | None = None,
               home: bool = True, root: Path | None = None,
-              settings: ReviewSettings | None = None, memo: Memo | None = None) -> Plan:
+              settings: ReviewSettings | None = None, memo: ServeMemo | None = None) -> Plan:
     """Validate `coes_dir` and, when there are no errors, plan every page and file.
 
     Problems name files relative to `root`, the repository, as `coe validate` does;
