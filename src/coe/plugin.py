@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -232,8 +233,72 @@ class BuildFailed(Exception):
     """The site could not be built; the message says why, the old site is untouched."""
 
 
-def _staging(final: Path, label: str) -> Path:
-    return final.parent / f".{final.name}.{label}-{os.getpid()}"
+def _staging(final: Path, label: str, pid: int | None = None) -> Path:
+    return final.parent / f".{final.name}.{label}-{pid or os.getpid()}"
+
+
+def _clear_stale(final: Path) -> None:
+    """Remove what builds killed midway left beside `final` (`.site.building-<pid>`, and
+    `.site.old-<pid>`, put back when the kill came between the two renames and left no
+    site); only folders whose process is gone, so that a build running beside this one
+    keeps its own."""
+    import shutil
+
+    for label in ("building", "old"):
+        for path in final.parent.glob(f".{final.name}.{label}-*"):
+            pid = path.name.rsplit("-", 1)[1]
+            if not pid.isdigit() or _running(int(pid)):
+                continue
+            if label == "old" and not final.exists():
+                os.replace(path, final)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: alive
+    return True
+
+
+def _removable(tree: Path) -> str | None:
+    """Why `tree` could not be removed whole, or None: a folder this user may not change,
+    or (on Linux) a file or folder marked immutable or append-only, which stops root too.
+    Asked before the old site is swapped out, so that a build that could not finish the
+    swap leaves the old site as it was rather than half removed."""
+    for folder, _, files in os.walk(tree):
+        for path in [folder, *(os.path.join(folder, name) for name in files)]:
+            if _pinned(path):
+                return f"{path}: marked immutable or append-only (chattr)"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"{folder}: this user may not remove what it holds"
+    return None
+
+
+def _pinned(path: str) -> bool:
+    """Whether Linux marks `path` immutable or append-only (FS_IOC_GETFLAGS)."""
+    import sys
+
+    if not sys.platform.startswith("linux") or os.path.islink(path):
+        return False
+    import fcntl
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        flags = array("i", [0])
+        fcntl.ioctl(descriptor, 0x8008_6601, flags, True)  # FS_IOC_GETFLAGS
+        return bool(flags[0] & (0x10 | 0x20))  # FS_IMMUTABLE_FL, FS_APPEND_FL
+    except OSError:
+        return False  # a file system without such flags
+    finally:
+        os.close(descriptor)
 
 
 def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = False,
@@ -254,6 +319,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = F
     except (ConfigurationError, MkDocsException, OSError) as error:
         raise BuildFailed(f"{config_file}: {error}") from None
     final = Path(site_dir or config.site_dir).resolve()
+    _clear_stale(final)
     staging = _staging(final, "building")
     config.site_dir = str(staging)
     plugin = config.plugins.get("coe")
@@ -265,23 +331,36 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = F
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
-        old = _staging(final, "old")
-        moved = final.exists()
-        if moved:
-            os.replace(final, old)
-        try:
-            os.replace(staging, final)
-        except BaseException:  # Ctrl-C between the two renames: put the old site back
-            if moved:
-                os.replace(old, final)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+        _swap(staging, final)
     except (Abort, MkDocsException) as error:
         raise BuildFailed(str(error).strip() or "the build failed") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         config.plugins.on_shutdown()
     return final, plugin.plan
+
+
+def _swap(built: Path, final: Path) -> None:
+    """Put the site built at `built` in the place of `final`, whole or not at all."""
+    import shutil
+
+    unmovable = _removable(final) if final.exists() else None
+    if unmovable:
+        raise BuildFailed(f"{final}: the site cannot be replaced, {unmovable}")
+    old = _staging(final, "old")
+    moved = final.exists()
+    try:
+        if moved:
+            os.replace(final, old)
+        try:
+            os.replace(built, final)
+        except BaseException:  # Ctrl-C or a refusal between the two renames: put it back
+            if moved:
+                os.replace(old, final)
+            raise
+    except OSError as error:
+        raise BuildFailed(f"{final}: the site cannot be replaced ({error.strerror or error})") from None
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def serve_site(config_file: Path, dev_addr: str | None = None) -> None:
