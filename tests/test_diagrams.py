@@ -19,10 +19,11 @@ import pytest
 from coe.model import Coe, WhyNode, Whys, build_coe
 from coe.render import diagrams
 from coe.render.diagrams import (
-    ROOT_FILL, DiagramError, display_width, inline_svg, render_svgs, svg_id, why_tree_dot,
+    ROOT_FILL, DiagramError, inline_dot_svg, render_svgs, svg_id, why_tree_dot,
     wrap,
 )
 from coe.validate import validate
+from coe.words import display_width
 
 from .conftest import ROOT
 
@@ -276,7 +277,7 @@ DOT_OUTPUT = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 
 
 def test_inline_svg_drops_the_prolog_and_comments_and_scales() -> None:
-    svg = inline_svg(DOT_OUTPUT)
+    svg = inline_dot_svg(DOT_OUTPUT)
     assert svg.startswith("<svg ") and svg.endswith("</svg>")
     assert "<?xml" not in svg and "DOCTYPE" not in svg and "<!--" not in svg
     assert 'viewBox="0.00 0.00 62.00 44.00"' in svg

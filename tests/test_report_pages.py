@@ -381,7 +381,7 @@ def test_the_site_publishes_coes_json_and_action_items_csv(built: Path) -> None:
     assert document["today"] == TODAY
     # What `coe export` writes, on one line: programs read it, and indenting a thousand
     # COEs takes seconds.
-    from coe.reports import export_json
+    from coe.exports import export_json
 
     exported = export_json(load_corpus(built / "coes").coes, date.fromisoformat(TODAY))
     assert json.loads(exported) == document and text.count("\n") == 1 < exported.count("\n")

@@ -1,7 +1,7 @@
 """The cross-incident reports on the command line: `coe actions`, `coe stats`, `coe export`.
 
 Each command parses its options, loads every COE of the repository (refusing to report
-when any has errors), asks `corpus` for the figures and `reports` for the text. Exit
+when any has errors), asks `corpus` for the figures and `exports` for the text. Exit
 codes as for `coe validate`: 0 done, 1 some COE has errors, 2 usage errors.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import reports
+from . import exports
 from .corpus import (STATUSES, Corpus, CorpusError, action_rows, compute_stats, filter_actions,
                      load_corpus)
 from .reporters import format_line
@@ -78,8 +78,8 @@ def register_reports(main: click.Group) -> None:
         corpus = _load(coes)
         rows = filter_actions(action_rows(corpus.coes), day, overdue=overdue,
                               statuses=statuses, owner=owner, team=team)
-        formatter = {"table": reports.actions_table, "csv": reports.actions_csv,
-                     "json": reports.actions_json}[output_format]
+        formatter = {"table": exports.actions_table, "csv": exports.actions_csv,
+                     "json": exports.actions_json}[output_format]
         click.echo(formatter(rows, day), nl=False)
 
     @main.command("stats")
@@ -106,7 +106,7 @@ def register_reports(main: click.Group) -> None:
         day = resolve_today(today)
         corpus = _load(coes)
         stats = compute_stats(corpus.coes, day, since, until)
-        formatter = reports.stats_json if output_format == "json" else reports.stats_table
+        formatter = exports.stats_json if output_format == "json" else exports.stats_table
         click.echo(formatter(stats), nl=False)
 
     @main.command("export")
@@ -127,7 +127,7 @@ def register_reports(main: click.Group) -> None:
         """
         day = resolve_today(today)
         corpus = _load(coes)
-        writer = reports.export_csv if output_format == "csv" else reports.export_json
+        writer = exports.export_csv if output_format == "csv" else exports.export_json
         text = writer(corpus.coes, day)
         if output is None:
             click.echo(text, nl=False)

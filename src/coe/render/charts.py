@@ -21,9 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from html import escape
 
-from ..cache import content_key
-from .text import offset_name
+from pathlib import Path
+
+from ..cache import cached_svg, content_key
 from ..model import Coe, Graph
+from .diagrams import svg_id
+from .text import offset_name
 
 CHART_VERSION = "1"  # bump when a change here changes the SVG, to invalidate caches
 
@@ -153,13 +156,24 @@ def default_id_prefix(coe: Coe, graph: Graph) -> str:
     return f"{coe.id.lower()}-graph-{_content_hash(coe, graph)[:10]}"
 
 
-def chart_cache_key(coe: Coe, graph: Graph, *, id_prefix: str | None = None) -> str:
+def graph_cache_key(coe: Coe, graph: Graph, *, id_prefix: str | None = None) -> str:
     """A sha256 hex digest of everything the chart's SVG depends on, for caching SVGs.
 
     Cheap: it does not import matplotlib (its version is read from the installed
     package's metadata)."""
     prefix = id_prefix if id_prefix is not None else default_id_prefix(coe, graph)
     return _content_hash(coe, graph, prefix)
+
+
+def render_impact_graphs(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
+    """The SVG of each impact graph of a COE, from `cache_dir/charts` when unchanged."""
+    folder = cache_dir / "charts" if cache_dir else None
+    result = []
+    for index, graph in enumerate(coe.impact.graphs):
+        prefix = f"{svg_id(coe.id)}-g{index}"
+        result.append(cached_svg(folder, graph_cache_key(coe, graph, id_prefix=prefix),
+                                 lambda: impact_graph_svg(coe, graph, id_prefix=prefix)))
+    return tuple(result)
 
 
 @functools.cache
@@ -197,7 +211,7 @@ def impact_graph_svg(coe: Coe, graph: Graph, *, id_prefix: str | None = None) ->
     if not _ID_PREFIX.match(prefix):
         raise ValueError(f"id_prefix must be letters, digits, '_', '.', '-' and start "
                          f"with a letter, got {prefix!r}")
-    return inline_svg(_draw(coe, graph, chart_marks(coe, graph)), prefix, graph.title)
+    return inline_matplotlib_svg(_draw(coe, graph, chart_marks(coe, graph)), prefix, graph.title)
 
 
 def chart_rc(salt: str) -> dict[str, object]:
@@ -323,7 +337,7 @@ _ID_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
 _ROOT_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
 
 
-def inline_svg(svg: str, id_prefix: str, title: str) -> str:
+def inline_matplotlib_svg(svg: str, id_prefix: str, title: str) -> str:
     """Matplotlib's SVG document made an element to inline in HTML.
 
     Drops the XML declaration, DOCTYPE, comments, metadata and the page-wide `<style>`

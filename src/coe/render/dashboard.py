@@ -22,12 +22,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
-from ..cache import content_key, read_svg, write_atomic
+from ..cache import cached_svg, content_key
 from ..corpus import (action_rows, count_by, duration_spreads, filter_coes, month_of,
                       quarter_of)
 from ..model import Coe
 from . import charts
-from .charts import GRID_COLOUR, SERIES_COLOUR, inline_svg, quiet_missing_fonts
+from .charts import GRID_COLOUR, SERIES_COLOUR, inline_matplotlib_svg, quiet_missing_fonts
 from .text import duration
 
 DASHBOARD_VERSION = "1"  # bump when a change here changes the SVG, to invalidate caches
@@ -267,16 +267,9 @@ def chart_cache_key(chart: Chart) -> str:
 
 def render_charts(shown: Iterable[Chart], cache_dir: Path | None) -> dict[str, str]:
     """The SVG of each chart by its `name`, from `cache_dir/charts` when unchanged."""
-    result = {}
-    for chart in shown:
-        path = cache_dir / "charts" / f"{chart_cache_key(chart)}.svg" if cache_dir else None
-        svg = read_svg(path) if path else None
-        if svg is None:
-            svg = chart_svg(chart)
-            if path:
-                write_atomic(path, svg)
-        result[chart.name] = svg
-    return result
+    folder = cache_dir / "charts" if cache_dir else None
+    return {chart.name: cached_svg(folder, chart_cache_key(chart), lambda: chart_svg(chart))
+            for chart in shown}
 
 
 def short(label: str, limit: int = LABEL_CHARACTERS) -> str:
@@ -290,7 +283,7 @@ def _count_text(value: float) -> str:
 
 def chart_svg(chart: Chart) -> str:
     """The chart as an `<svg>` element to inline in HTML: same chart, same bytes."""
-    return inline_svg(_draw(chart), chart.id_prefix, chart.label)
+    return inline_matplotlib_svg(_draw(chart), chart.id_prefix, chart.label)
 
 
 def _draw(chart: Chart) -> str:

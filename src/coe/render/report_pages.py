@@ -26,7 +26,7 @@ from ..corpus import (ActionRow, Recurrence, action_rows, duration_spreads, quar
                       recurring_dependencies, recurring_root_causes, recurring_services,
                       root_cause_categories, sort_coes, start_date)
 from ..model import Coe
-from ..reports import export_csv, export_json
+from ..exports import export_csv, export_json
 from . import dashboard
 from .pages import environment, front_matter
 
