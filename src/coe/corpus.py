@@ -20,7 +20,7 @@ from datetime import date, datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 
-from .model import ActionItem, Coe, build_coe
+from .model import ActionItem, Coe
 from .problems import Level, Problem
 from .reporters import format_line
 from .validate import validate
@@ -49,28 +49,26 @@ class CorpusError(Exception):
 
 @dataclass(frozen=True)
 class Corpus:
-    """Every COE of a folder as models, in order of start; `warnings` found on the way."""
+    """Every COE of a folder as models, in order of start."""
 
     folder: Path
     coes: tuple[Coe, ...]
-    warnings: tuple[Problem, ...] = ()
 
 
 def load_corpus(coes_dir: Path, root: Path | None = None) -> Corpus:
-    """Validate every COE under `coes_dir` and build its model.
+    """Validate every COE under `coes_dir` and keep its model.
 
     Raises `CorpusError` (with every error, paths relative to `root`, default the current
     folder) when any COE has errors, and `NotADirectoryError` when there is no such folder.
     """
     if not coes_dir.is_dir():
         raise NotADirectoryError(f"no COE folder {coes_dir}")
-    report = validate([coes_dir], keep_data=True, root=root)
+    # The models validation built for the review rules, kept whole: not built again.
+    report = validate([coes_dir], root=root, keep_models=True)
     errors = [p for p in report.problems if p.level is Level.ERROR]
     if errors:
         raise CorpusError(errors, len(report.checked))
-    coes = sort_coes(build_coe(c.source) for c in report.checked if c.source is not None)
-    warnings = tuple(p for p in report.problems if p.level is Level.WARNING)
-    return Corpus(coes_dir, tuple(coes), warnings)
+    return Corpus(coes_dir, tuple(sort_coes(c.model for c in report.checked if c.model)))
 
 
 # --- calendar keys ---------------------------------------------------------------------

@@ -16,12 +16,12 @@ import logging
 import math
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from html import escape
-
 from pathlib import Path
+from typing import Any
 
 from ..cache import cached_svg, content_key
 from ..model import Coe, Graph
@@ -272,27 +272,7 @@ def _draw(coe: Coe, graph: Graph, marks: ChartMarks) -> str:
         line, = ax.plot([x(when) for when, _ in points], values, color=SERIES_COLOUR,
                         linewidth=1.6, zorder=3, marker="o" if len(points) == 1 else None)
         line.set_gid("series")
-        if graph.threshold is not None and marks.threshold_label:
-            rule = ax.axhline(graph.threshold, color=THRESHOLD_COLOUR, linewidth=1.2,
-                              linestyle=(0, (5, 3)), zorder=2)
-            rule.set_gid("threshold")
-            ax.annotate(marks.threshold_label, (0, graph.threshold),
-                        xycoords=("axes fraction", "data"), xytext=(4, 3),
-                        textcoords="offset points", ha="left", va="bottom", fontsize=9,
-                        color=THRESHOLD_COLOUR, zorder=4)
-        ax.annotate(marks.impact_label,
-                    ((x(marks.impact_start) + x(marks.impact_end)) / 2, 1),
-                    xycoords=("data", "axes fraction"), xytext=(0, -4),
-                    textcoords="offset points", ha="center", va="top", fontsize=9,
-                    color=IMPACT_COLOUR, fontweight="bold", zorder=4)
-        detected = ax.axvline(x(marks.detected), color=DETECTED_COLOUR, linewidth=1.3,
-                              linestyle=(0, (2, 2)), zorder=2)
-        detected.set_gid("detected")
-        ax.plot([x(marks.detected)], [0], marker="^", markersize=7, color=DETECTED_COLOUR,
-                transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
-        ax.annotate("detected", (x(marks.detected), 0), xycoords=("data", "axes fraction"),
-                    xytext=(5, 4), textcoords="offset points", ha="left", va="bottom",
-                    fontsize=9, color=DETECTED_COLOUR, zorder=4)
+        _mark_threshold_and_detection(ax, graph, marks, x)
 
         ax.set_xticks([x(when) for when, _ in marks.ticks],
                       labels=[label for _, label in marks.ticks])
@@ -304,6 +284,33 @@ def _draw(coe: Coe, graph: Graph, marks: ChartMarks) -> str:
         out = io.StringIO()
         canvas.print_svg(out, metadata={"Date": None, "Creator": None})
     return out.getvalue()
+
+
+def _mark_threshold_and_detection(ax: Any, graph: Graph, marks: ChartMarks,
+                                  x: Callable[[datetime], float]) -> None:
+    """The threshold rule, the impact window's label and the moment of detection."""
+    if graph.threshold is not None and marks.threshold_label:
+        rule = ax.axhline(graph.threshold, color=THRESHOLD_COLOUR, linewidth=1.2,
+                          linestyle=(0, (5, 3)), zorder=2)
+        rule.set_gid("threshold")
+        ax.annotate(marks.threshold_label, (0, graph.threshold),
+                    xycoords=("axes fraction", "data"), xytext=(4, 3),
+                    textcoords="offset points", ha="left", va="bottom", fontsize=9,
+                    color=THRESHOLD_COLOUR, zorder=4)
+    ax.annotate(marks.impact_label,
+                ((x(marks.impact_start) + x(marks.impact_end)) / 2, 1),
+                xycoords=("data", "axes fraction"), xytext=(0, -4),
+                textcoords="offset points", ha="center", va="top", fontsize=9,
+                color=IMPACT_COLOUR, fontweight="bold", zorder=4)
+    detected = ax.axvline(x(marks.detected), color=DETECTED_COLOUR, linewidth=1.3,
+                          linestyle=(0, (2, 2)), zorder=2)
+    detected.set_gid("detected")
+    ax.plot([x(marks.detected)], [0], marker="^", markersize=7, color=DETECTED_COLOUR,
+            transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
+    ax.annotate("detected", (x(marks.detected), 0), xycoords=("data", "axes fraction"),
+                xytext=(5, 4), textcoords="offset points", ha="left", va="bottom",
+                fontsize=9, color=DETECTED_COLOUR, zorder=4)
+
 
 
 class _MissingFontFilter(logging.Filter):

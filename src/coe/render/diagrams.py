@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from ..cache import cached_svgs, content_key
 from ..model import Coe, WhyNode
-from ..words import char_width, display_width
+from ..words import wrap
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ _DOT_MISSING = (
     "Graphviz's dot was not found; install it: apt-get install graphviz (Debian/Ubuntu) "
     "or brew install graphviz (macOS)"
 )
-_NO_LINE_START = set("，。、：；！？）」』】》〉’”,.;:!?)]}")
 
 
 class DiagramError(Exception):
@@ -208,7 +207,7 @@ def _small(text: str, colour: str, escaped: bool = False) -> str:
 
 
 def _lines(text: str, columns: int) -> str:
-    return "<BR/>".join(_escape(line) for line in wrap(text, columns))
+    return "<BR/>".join(_escape(line) for line in wrap(_printable(text), columns))
 
 
 def _escape(text: str) -> str:
@@ -237,77 +236,6 @@ def _printable(text: str) -> str:
 
 
 _UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-# --- wrapping ---------------------------------------------------------------------------
-
-
-def wrap(text: str, columns: int = WRAP_COLUMNS) -> list[str]:
-    """`text` as lines of at most `columns` display columns, its newlines kept as breaks.
-
-    Latin text breaks at spaces, which stay at the end of the line so that joining the
-    lines gives the text back; words longer than a line are cut. CJK text breaks between
-    any two wide characters, except before closing punctuation, which may hang over.
-    """
-    lines: list[str] = []
-    for paragraph in _printable(text).split("\n"):
-        lines.extend(_wrap_paragraph(paragraph, columns))
-    return lines
-
-
-_RUNS = re.compile(r" +|[^ ]+")
-
-
-def _tokens(paragraph: str) -> list[str]:
-    """Runs of spaces, runs of narrow non-space characters (words), single wide characters."""
-    tokens: list[str] = []
-    for run in _RUNS.findall(paragraph):
-        if run.isascii():
-            tokens.append(run)
-            continue
-        start, word = len(tokens), ""
-        for char in run:
-            width = char_width(char)
-            if width == 2:
-                if word:
-                    tokens.append(word)
-                    word = ""
-                tokens.append(char)
-            elif width == 0 and not word and len(tokens) > start:
-                tokens[-1] += char  # a combining mark stays on its character
-            else:
-                word += char
-        if word:
-            tokens.append(word)
-    return tokens
-
-
-def _wrap_paragraph(paragraph: str, columns: int) -> list[str]:
-    lines: list[str] = []
-    line, used = "", 0
-    for token in _tokens(paragraph):
-        width = display_width(token)
-        if token.startswith(" ") or not line or used + width <= columns:
-            fits = True
-        else:
-            # closing punctuation stays with what it closes, overhanging by a character
-            fits = token[0] in _NO_LINE_START and used + width <= columns + 2
-        if not fits:
-            lines.append(line)
-            line, used = "", 0
-        if width > columns and not token.startswith(" "):
-            for char in token:
-                width_of_char = char_width(char)
-                if line and used + width_of_char > columns:
-                    lines.append(line)
-                    line, used = "", 0
-                line += char
-                used += width_of_char
-            continue
-        line += token
-        used += width
-    lines.append(line)
-    return lines
 
 
 # --- SVG --------------------------------------------------------------------------------
