@@ -17,27 +17,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coe.corpus import (
-    CorpusError,
-    action_rows,
-    action_totals,
-    compute_stats,
-    count_by,
-    completion_rate,
-    days_to_close,
-    durations_by_quarter,
-    filter_actions,
-    filter_coes,
-    load_corpus,
-    median,
-    month_of,
-    percentile,
-    quarter_of,
-    recurring_dependencies,
-    recurring_root_causes,
-    recurring_services,
-    start_date,
-)
+from coe.corpus import CorpusError, load_corpus
+from coe.corpus.actions import (action_rows, action_totals, completion_rate, days_to_close,
+                                filter_actions)
+from coe.corpus.counts import compute_stats, count_by
+from coe.corpus.dates import filter_coes, month_of, quarter_of, start_date
+from coe.corpus.figures import durations_by_quarter, median, percentile
+from coe.corpus.recurrence import (recurring_dependencies, recurring_root_causes,
+                                   recurring_services)
 from coe.model import ActionItem
 
 from .conftest import MINIMAL_COE, ROOT, write_coe

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from coe.corpus import (load_corpus, recurring_dependencies, recurring_root_causes,
-                        recurring_services)
+from coe.corpus import load_corpus, window
+from coe.corpus.actions import group_actions, open_rows, team_actions
+from coe.corpus.dates import quarter_start
+from coe.corpus.recurrence import (recurrence_rows, recurring_dependencies, recurring_root_causes,
+                                   recurring_services)
+from coe.corpus.window import headline
 from coe.model import Coe
 from coe.render import dashboard, report_pages
 from coe.render.charts import TEXT_SENTINEL
-from coe.render.report_pages import (group_actions, headline, open_rows, recurrence_rows,
-                                     safe_slug, service_slugs)
+from coe.render.report_pages import safe_slug, service_slugs
 
 from .conftest import ROOT, TODAY
 
@@ -120,13 +123,13 @@ def test_every_report_page_says_which_day_it_used(pages: dict[str, str]) -> None
 
 
 def test_window_is_six_quarters_up_to_today() -> None:
-    assert dashboard.window_start(DAY) == date(2025, 7, 1)
-    assert dashboard.window_quarters(DAY) == [
+    assert window.window_start(DAY) == date(2025, 7, 1)
+    assert window.window_quarters(DAY) == [
         "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
-    months = dashboard.window_months(DAY)
+    months = window.window_months(DAY)
     assert (months[0], months[-1], len(months)) == ("2025-07", "2026-11", 17)
-    assert dashboard.window_months(date(2026, 1, 1))[0] == "2024-10"
-    assert dashboard.quarter_start(date(2026, 2, 14), 5) == date(2024, 10, 1)
+    assert window.window_months(date(2026, 1, 1))[0] == "2024-10"
+    assert quarter_start(date(2026, 2, 14), 5) == date(2024, 10, 1)
 
 
 def test_coes_per_month_stacked_by_severity(coes: list[Coe]) -> None:
@@ -166,7 +169,7 @@ def test_median_times_per_quarter(coes: list[Coe]) -> None:
 
 
 def test_open_and_overdue_items_by_team(coes: list[Coe]) -> None:
-    teams = dashboard.team_actions(coes, DAY)
+    teams = team_actions(coes, DAY)
     assert {team: on_time + late for team, on_time, late in teams} == OPEN_BY_TEAM
     assert {team: late for team, _, late in teams if late} == OVERDUE_BY_TEAM
     assert teams[0] == ("notifications", 2, 2)

@@ -16,8 +16,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from .corpus import (COUNT_KEYS, DURATIONS, ActionRow, DurationSpreads, Spread, Stats,
-                     action_rows, days_to_close, utc)
+from .corpus.actions import ActionRow, action_rows, days_to_close
+from .corpus.counts import COUNT_KEYS, Stats
+from .corpus.dates import utc
+from .corpus.figures import DURATIONS, DurationSpreads, Spread
 from .model import Coe
 from .words import display_width, plural
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import click
 
 from .. import exports
-from ..corpus import (STATUSES, Corpus, CorpusError, action_rows, compute_stats, filter_actions,
-                     load_corpus)
+from ..corpus import Corpus, CorpusError, load_corpus
+from ..corpus.actions import STATUSES, action_rows, filter_actions
+from ..corpus.counts import compute_stats
 from ..reporters import format_line
 from ..repository import coes_dir, display_path
 from ..times import resolve_today
