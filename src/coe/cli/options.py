@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,7 +37,7 @@ COES_OPTION = click.option(
     default=None, help="The folder of COEs (default: coes_dir of mkdocs.yml, else ./coes).")
 
 
-def today_option(what: str):  # noqa: ANN201 - a decorator
+def today_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`--today`, the day `what` (the reports' wording of the same option)."""
     return click.option(
         "--today", type=DATE, default=None,

@@ -11,7 +11,7 @@ from .dates import start_date
 from .figures import median
 
 STATUSES = ("open", "in-progress", "done", "wont-do")
-NO_TEAM = "(no team)"  # where items without a team are counted
+NO_TEAM = "(no team)"
 
 
 @dataclass(frozen=True)
