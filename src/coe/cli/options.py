@@ -38,7 +38,7 @@ COES_OPTION = click.option(
 
 
 def today_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`--today`, the day `what` (the reports' wording of the same option)."""
+    """`--today`: the day `what`, by default the one SOURCE_DATE_EPOCH names (else the clock)."""
     return click.option(
         "--today", type=DATE, default=None,
         help=f"The day {what} (default: SOURCE_DATE_EPOCH, else the clock).")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..repository import display_path
-from .options import CONFIG_OPTION, DATE
+from .options import CONFIG_OPTION, today_option
 
 
 def _progress_printer() -> object:
@@ -29,9 +29,7 @@ def _progress_printer() -> object:
 @click.command("build")
 @CONFIG_OPTION
 @click.option("--strict", is_flag=True, help="Fail on warnings, COE review warnings included.")
-@click.option("--today", type=DATE, default=None,
-              help="The day overdue action items are judged against "
-                   "(default: SOURCE_DATE_EPOCH, else the clock).")
+@today_option("overdue action items are judged against")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site (default: site_dir of mkdocs.yml, site/).")
 def build_command(config_file: Path, strict: bool, today: date | None, site_dir: Path | None) -> None:

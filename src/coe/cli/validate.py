@@ -15,7 +15,7 @@ from ..repository import GitError, changed_coes, coes_dir, display_path, plugin_
 from ..review import ReviewSettings, SettingsError, settings_from_config
 from ..times import resolve_today
 from ..validate import load_memo, memo_path, save_memo, validate
-from .options import DATE
+from .options import DATE, today_option
 
 
 def review_settings(today: date) -> ReviewSettings:
@@ -31,9 +31,7 @@ def review_settings(today: date) -> ReviewSettings:
 @click.option("--format", "output_format", type=click.Choice(list(REPORTERS)), default=None,
               help="Output format. Default: text, or github when GITHUB_ACTIONS=true.")
 @click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
-@click.option("--today", type=DATE, default=None,
-              help="The day overdue action items are judged against "
-                   "(default: SOURCE_DATE_EPOCH, else the clock).")
+@today_option("overdue action items are judged against")
 @click.option("--changed-since", metavar="REF", default=None,
               help="Check only the COEs changed since git REF (commits, uncommitted and new "
                    "files); cross-COE checks still see all of them.")
