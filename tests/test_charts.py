@@ -17,7 +17,7 @@ from coe.model import Coe, build_coe
 from coe.render import charts
 from coe.render.text import offset_name
 from coe.render.charts import (
-    chart_cache_key, chart_marks, impact_graph_svg, time_ticks, with_unit,
+    graph_cache_key, chart_marks, impact_graph_svg, time_ticks, with_unit,
 )
 from coe.validate import validate
 
@@ -229,21 +229,21 @@ def test_only_font_warnings_are_quiet(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_cache_key_follows_the_chart_content(coe_1009: Coe) -> None:
     graph = coe_1009.impact.graphs[0]
-    key = chart_cache_key(coe_1009, graph)
+    key = graph_cache_key(coe_1009, graph)
     assert re.fullmatch(r"[0-9a-f]{64}", key)
     again = load("COE-1009")
-    assert chart_cache_key(again, again.impact.graphs[0]) == key
+    assert graph_cache_key(again, again.impact.graphs[0]) == key
     unrelated = replace(coe_1009, summary="reworded", times=replace(
         coe_1009.times, engaged=None, resolved=None))
-    assert chart_cache_key(unrelated, graph) == key
+    assert graph_cache_key(unrelated, graph) == key
 
     when, value = graph.points[10]
     points = graph.points[:10] + ((when, value + 0.01),) + graph.points[11:]
-    assert chart_cache_key(coe_1009, replace(graph, points=points)) != key
-    assert chart_cache_key(coe_1009, replace(graph, threshold=2)) != key
-    assert chart_cache_key(coe_1009, graph, id_prefix="other") != key
-    assert chart_cache_key(in_cst(coe_1009), graph) != key  # same instants, other axis labels
-    assert chart_cache_key(coe_1009, coe_1009.impact.graphs[1]) != key
+    assert graph_cache_key(coe_1009, replace(graph, points=points)) != key
+    assert graph_cache_key(coe_1009, replace(graph, threshold=2)) != key
+    assert graph_cache_key(coe_1009, graph, id_prefix="other") != key
+    assert graph_cache_key(in_cst(coe_1009), graph) != key  # same instants, other axis labels
+    assert graph_cache_key(coe_1009, coe_1009.impact.graphs[1]) != key
 
 
 def test_commands_that_draw_nothing_do_not_import_matplotlib() -> None:
@@ -252,10 +252,10 @@ def test_commands_that_draw_nothing_do_not_import_matplotlib() -> None:
         "from coe.model import build_coe\n"
         "from coe.validate import validate\n"
         "from pathlib import Path\n"
-        "from coe.render.charts import chart_cache_key, chart_marks\n"
+        "from coe.render.charts import graph_cache_key, chart_marks\n"
         f"c = build_coe(validate([Path({str(FOLDERS['COE-1009'])!r})], keep_data=True)"
         ".checked[0].source)\n"
-        "chart_cache_key(c, c.impact.graphs[0]); chart_marks(c, c.impact.graphs[0])\n"
+        "graph_cache_key(c, c.impact.graphs[0]); chart_marks(c, c.impact.graphs[0])\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

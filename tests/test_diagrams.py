@@ -19,8 +19,7 @@ import pytest
 from coe.model import Coe, WhyNode, Whys, build_coe
 from coe.render import diagrams
 from coe.render.diagrams import (
-    ROOT_FILL, DiagramError, display_width, inline_svg, render_svgs, svg_id, why_tree_dot,
-    wrap,
+    ROOT_FILL, DiagramError, inline_dot_svg, render_svgs, svg_id, why_tree_dot,
 )
 from coe.validate import validate
 
@@ -86,37 +85,6 @@ def test_colliding_ids_are_made_unique(example: Coe) -> None:
     ids = re.findall(r'\bid="([^"]*)"', text)
     assert len(ids) == len(set(ids))
     assert "coe-1011-problem-2" in ids and "coe-1011-w-1-2" in ids
-
-
-# --- wrapping ---------------------------------------------------------------------------
-
-
-def test_wrap_breaks_latin_text_at_spaces() -> None:
-    text = "The cache client did not coalesce concurrent misses for the same key"
-    lines = wrap(text, 36)
-    assert lines == ["The cache client did not coalesce ", "concurrent misses for the same key"]
-    assert "".join(lines) == text
-
-
-def test_wrap_counts_wide_characters_twice_and_breaks_anywhere() -> None:
-    text = "服务无法解析内部域名，调用下游时得到 SERVFAIL 或 2 秒超时并且一直重试直到全部失败"
-    lines = wrap(text, 36)
-    assert "".join(lines) == text
-    assert all(display_width(line.rstrip()) <= 36 for line in lines)
-    assert display_width("支付") == 4 and display_width("ab") == 2
-
-
-def test_wrap_keeps_closing_punctuation_off_the_start_of_a_line() -> None:
-    lines = wrap("一" * 18 + "。后文", 36)
-    assert lines == ["一" * 18 + "。", "后文"]
-
-
-def test_wrap_cuts_long_words_and_keeps_newlines() -> None:
-    assert wrap("x" * 80, 36) == ["x" * 36, "x" * 36, "x" * 8]
-    assert wrap("see https://example.com/" + "a" * 40, 36) == [
-        "see ", "https://example.com/" + "a" * 16, "a" * 24,
-    ]
-    assert wrap("one\ntwo\n\nthree", 36) == ["one", "two", "", "three"]
 
 
 # --- hostile text through the real dot ----------------------------------------------------
@@ -276,7 +244,7 @@ DOT_OUTPUT = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 
 
 def test_inline_svg_drops_the_prolog_and_comments_and_scales() -> None:
-    svg = inline_svg(DOT_OUTPUT)
+    svg = inline_dot_svg(DOT_OUTPUT)
     assert svg.startswith("<svg ") and svg.endswith("</svg>")
     assert "<?xml" not in svg and "DOCTYPE" not in svg and "<!--" not in svg
     assert 'viewBox="0.00 0.00 62.00 44.00"' in svg

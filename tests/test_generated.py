@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from coe.model import build_coe
 from coe.problems import Level
 from coe.render import diagrams, pages
-from coe.reports import export_json
+from coe.exports import export_json
 from coe.sources import ReadError, parse_text
 from coe.validate import check_file
 

@@ -16,36 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from coe.corpus import (load_corpus, recurring_dependencies, recurring_root_causes,
-                        recurring_services)
+from coe.corpus import load_corpus
+from coe.corpus.actions import team_actions
+from coe.corpus.window import headline
 from coe.model import Coe
 from coe.render import dashboard, report_pages
 from coe.render.charts import TEXT_SENTINEL
-from coe.render.report_pages import (group_actions, headline, open_rows, recurrence_rows,
-                                     safe_slug, service_slugs)
+from coe.render.report_pages import safe_slug, service_slugs
 
 from .conftest import ROOT, TODAY
+from .test_corpus import OPEN_BY_TEAM, OVERDUE_BY_TEAM
 
 DAY = date.fromisoformat(TODAY)
-
-# Open (open or in-progress) items due before 2026-11-27, by team:
-#   COE-1001 AI-4 search-sre; COE-1002 AI-3, AI-5 identity; COE-1003 AI-4 notifications;
-#   COE-1004 AI-1 网络基础设施; COE-1005 AI-3 observability, AI-7 object-storage;
-#   COE-1006 AI-4 payments-sre; COE-1007 AI-3, AI-5 api-platform; COE-1008 AI-4
-#   search-sre; COE-1009 AI-3 identity, AI-7 session-store; COE-1010 AI-1 notifications,
-#   AI-5 procurement.
-OVERDUE_BY_TEAM = {
-    "identity": 3, "api-platform": 2, "notifications": 2, "search-sre": 2,
-    "object-storage": 1, "observability": 1, "payments-sre": 1, "procurement": 1,
-    "session-store": 1, "网络基础设施": 1,
-}
-# Every open item by team (the overdue ones above plus those due later).
-OPEN_BY_TEAM = {
-    "notifications": 4, "identity": 3, "checkout": 3, "api-platform": 2, "search-sre": 2,
-    "object-storage": 2, "observability": 2, "session-store": 2, "config-push": 2,
-    "payments-sre": 1, "procurement": 1, "网络基础设施": 1, "developer-platform": 1,
-    "network-infrastructure": 1, "search-platform": 1, "工程效能": 1,
-}
 
 
 @pytest.fixture(scope="module")
@@ -59,19 +41,6 @@ def pages(coes: list[Coe]) -> dict[str, str]:
 
 
 # --- headline figures --------------------------------------------------------------------
-
-
-def test_headline_figures_for_2026_q4(coes: list[Coe]) -> None:
-    head = headline(coes, DAY)
-    assert (head.quarter, head.previous) == ("2026-Q4", "2026-Q3")
-    # 2026-Q4: COE-1010 (SEV3), COE-1011 (SEV5), COE-1012 (SEV2).
-    assert head.by_severity == ((2, 1), (3, 1), (5, 1))
-    assert head.coes == 3
-    # Time to detect 38, 4 and 3 minutes: median 4; to mitigate 145, 12, 41: median 41.
-    assert (head.detect, head.mitigate) == (4, 41)
-    # 2026-Q3: COE-1008 (62 and 190 minutes) and COE-1009 (2 and 34): means of the two.
-    assert (head.detect_before, head.mitigate_before) == (32, 112)
-    assert (head.open, head.overdue) == (29, 15)
 
 
 def test_headline_without_coes_this_quarter_shows_a_dash(coes: list[Coe]) -> None:
@@ -119,16 +88,6 @@ def test_every_report_page_says_which_day_it_used(pages: dict[str, str]) -> None
 # --- the charts' data --------------------------------------------------------------------
 
 
-def test_window_is_six_quarters_up_to_today() -> None:
-    assert dashboard.window_start(DAY) == date(2025, 7, 1)
-    assert dashboard.window_quarters(DAY) == [
-        "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
-    months = dashboard.window_months(DAY)
-    assert (months[0], months[-1], len(months)) == ("2025-07", "2026-11", 17)
-    assert dashboard.window_months(date(2026, 1, 1))[0] == "2024-10"
-    assert dashboard.quarter_start(date(2026, 2, 14), 5) == date(2024, 10, 1)
-
-
 def test_coes_per_month_stacked_by_severity(coes: list[Coe]) -> None:
     chart = dashboard.monthly_chart(coes, DAY)
     series = {s.name: [int(v) for v in s.values] for s in chart.series}
@@ -166,7 +125,7 @@ def test_median_times_per_quarter(coes: list[Coe]) -> None:
 
 
 def test_open_and_overdue_items_by_team(coes: list[Coe]) -> None:
-    teams = dashboard.team_actions(coes, DAY)
+    teams = team_actions(coes, DAY)
     assert {team: on_time + late for team, on_time, late in teams} == OPEN_BY_TEAM
     assert {team: late for team, _, late in teams if late} == OVERDUE_BY_TEAM
     assert teams[0] == ("notifications", 2, 2)
@@ -235,26 +194,6 @@ def test_charts_are_cached_by_content(coes: list[Coe], tmp_path: Path,
 # --- action items ------------------------------------------------------------------------
 
 
-def test_actions_are_grouped_by_team_then_owner_overdue_first(coes: list[Coe]) -> None:
-    teams = group_actions(open_rows(coes), DAY)
-    assert {t.team: t.overdue for t in teams if t.overdue} == OVERDUE_BY_TEAM
-    assert {t.team: t.open for t in teams} == OPEN_BY_TEAM
-    # Most overdue first, then most open, then by name.
-    assert [t.team for t in teams[:4]] == ["identity", "notifications", "api-platform",
-                                           "search-sre"]
-    notifications = next(t for t in teams if t.team == "notifications")
-    # rafael.mendes (COE-1003 AI-4, overdue) and tyler.brooks (COE-1010 AI-1, overdue)
-    # before ines.carvalho (COE-1010 AI-2 and AI-6, both due later).
-    assert [(g.owner, g.overdue, len(g.rows)) for g in notifications.owners] == [
-        ("rafael.mendes", 1, 1), ("tyler.brooks", 1, 1), ("ines.carvalho", 0, 2)]
-    identity = next(t for t in teams if t.team == "identity")
-    kenji = identity.owners[0]
-    # COE-1002 AI-3 due 2025-12-19 (343 days before 2026-11-27), AI-5 due 2026-01-30 (301).
-    assert kenji.owner == "kenji.watanabe"
-    assert [(r.item.id, r.days_overdue(DAY)) for r in kenji.rows] == [("AI-3", 343),
-                                                                      ("AI-5", 301)]
-
-
 def test_actions_pages_link_each_item_to_its_anchor(pages: dict[str, str]) -> None:
     page = pages["actions/index.md"]
     assert ('href="../coes/2025-08-05-auth-key-rotation-stale-jwks/#action-ai-3"'
@@ -277,36 +216,6 @@ def test_headings_escape_markdown_and_html() -> None:
 
 
 # --- recurrence --------------------------------------------------------------------------
-
-
-def test_recurring_services_dependencies_and_root_causes(coes: list[Coe]) -> None:
-    services = {r.name: [c.id for c in r.coes] for r in recurring_services(coes)}
-    assert services == {
-        "checkout-api": ["COE-1002", "COE-1004", "COE-1007", "COE-1009", "COE-1011"],
-        "search": ["COE-1001", "COE-1004", "COE-1007", "COE-1008"],
-        "notifications": ["COE-1002", "COE-1003", "COE-1010", "COE-1012"],
-        "auth-service": ["COE-1002", "COE-1007", "COE-1009"],
-        "object-storage": ["COE-1004", "COE-1005", "COE-1012"],
-        "cart": ["COE-1002", "COE-1009"],
-        "config-push": ["COE-1007", "COE-1012"],
-        "internal-dns": ["COE-1004", "COE-1012"],
-        "payments-gateway": ["COE-1004", "COE-1012"],
-    }
-    dependencies = recurrence_rows(recurring_dependencies(coes), DAY)
-    assert [(r.name, [c.id for c in r.coes]) for r in dependencies] == [
-        ("config-push", ["COE-1002", "COE-1007", "COE-1012"]),
-        ("internal-dns", ["COE-1004", "COE-1012"]),
-    ]
-    config_push = dependencies[0]
-    # What else the faulty component touched: the services of COE-1002, 1007 and 1012.
-    assert set(config_push.services) == {
-        "auth-service", "checkout-api", "cart", "notifications", "rate-limiter", "search",
-        "internal-dns", "payments-gateway", "object-storage"}
-    # Open items: COE-1002 2 (both overdue), COE-1007 4 (2 overdue), COE-1012 2 (none).
-    assert (config_push.open, config_push.overdue) == (8, 4)
-    causes = {r.name: len(r.coes) for r in recurring_root_causes(coes)}
-    assert causes == {"process": 9, "configuration": 8, "detection-gap": 7,
-                      "software-bug": 7, "capacity": 5, "dependency": 5, "deployment": 4}
 
 
 def test_recurrence_page_lists_the_coes(pages: dict[str, str]) -> None:
@@ -381,7 +290,7 @@ def test_the_site_publishes_coes_json_and_action_items_csv(built: Path) -> None:
     assert document["today"] == TODAY
     # What `coe export` writes, on one line: programs read it, and indenting a thousand
     # COEs takes seconds.
-    from coe.reports import export_json
+    from coe.exports import export_json
 
     exported = export_json(load_corpus(built / "coes").coes, date.fromisoformat(TODAY))
     assert json.loads(exported) == document and text.count("\n") == 1 < exported.count("\n")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -94,6 +94,42 @@ def read_svg(path: Path) -> str | None:
         return None
     stripped = text.strip()
     return text if stripped.startswith("<svg") and stripped.endswith("</svg>") else None
+
+
+def cached_svgs(folder: Path | None, keys: Sequence[str], make: Callable[[list[int]], list[str]],
+                unwritable: Callable[[OSError], None] | None = None) -> list[str]:
+    """The SVG for each of `keys`: read from `folder/<key>.svg` when kept there, else made.
+
+    `make` gets, for each key missing, the index of its first occurrence (a key given
+    twice is made once: one call for all, as `dot` renders a batch in one process), and
+    returns their SVGs in that order; they are kept in `folder`. A write that fails goes
+    to `unwritable` when given, else raises. `folder` None: everything is made.
+    """
+    svgs: dict[str, str] = {}
+    if folder is not None:
+        for key in dict.fromkeys(keys):
+            kept = read_svg(folder / f"{key}.svg")
+            if kept is not None:
+                svgs[key] = kept
+    missing: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if key not in svgs:
+            missing.setdefault(key, index)
+    for key, svg in zip(missing, make(list(missing.values())) if missing else []):
+        svgs[key] = svg
+        if folder is not None:
+            try:
+                write_atomic(folder / f"{key}.svg", svg)
+            except OSError as error:
+                if unwritable is None:
+                    raise
+                unwritable(error)
+    return [svgs[key] for key in keys]
+
+
+def cached_svg(folder: Path | None, key: str, make: Callable[[], str]) -> str:
+    """The SVG kept under `key` in `folder`, else `make()`'s, kept there for next time."""
+    return cached_svgs(folder, [key], lambda _: [make()])[0]
 
 
 def write_atomic(path: Path, text: str) -> None:

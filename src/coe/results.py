@@ -10,6 +10,7 @@ from .checks import Identity
 from .model import Coe
 from .problems import Level, Problem
 from .sources import Source
+from .words import plural
 
 
 @dataclass
@@ -50,11 +51,7 @@ class Report:
     def summary(self) -> str:
         """One line: `3 errors, 1 warning in 12 COEs`."""
         errors, warnings = self.count(Level.ERROR), self.count(Level.WARNING)
-        coes = _plural(len(self.checked), "COE")
+        coes = plural(len(self.checked), "COE")
         if not errors and not warnings:
             return f"no problems in {coes}"
-        return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {coes}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+        return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {coes}"

@@ -16,14 +16,17 @@ import logging
 import math
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from html import escape
+from pathlib import Path
+from typing import Any
 
-from ..cache import content_key
-from .text import offset_name
+from ..cache import cached_svg, content_key
 from ..model import Coe, Graph
+from .diagrams import svg_id
+from .text import offset_name
 
 CHART_VERSION = "1"  # bump when a change here changes the SVG, to invalidate caches
 
@@ -153,13 +156,24 @@ def default_id_prefix(coe: Coe, graph: Graph) -> str:
     return f"{coe.id.lower()}-graph-{_content_hash(coe, graph)[:10]}"
 
 
-def chart_cache_key(coe: Coe, graph: Graph, *, id_prefix: str | None = None) -> str:
+def graph_cache_key(coe: Coe, graph: Graph, *, id_prefix: str | None = None) -> str:
     """A sha256 hex digest of everything the chart's SVG depends on, for caching SVGs.
 
     Cheap: it does not import matplotlib (its version is read from the installed
     package's metadata)."""
     prefix = id_prefix if id_prefix is not None else default_id_prefix(coe, graph)
     return _content_hash(coe, graph, prefix)
+
+
+def render_impact_graphs(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
+    """The SVG of each impact graph of a COE, from `cache_dir/charts` when unchanged."""
+    folder = cache_dir / "charts" if cache_dir else None
+    result = []
+    for index, graph in enumerate(coe.impact.graphs):
+        prefix = f"{svg_id(coe.id)}-g{index}"
+        result.append(cached_svg(folder, graph_cache_key(coe, graph, id_prefix=prefix),
+                                 lambda: impact_graph_svg(coe, graph, id_prefix=prefix)))
+    return tuple(result)
 
 
 @functools.cache
@@ -197,7 +211,7 @@ def impact_graph_svg(coe: Coe, graph: Graph, *, id_prefix: str | None = None) ->
     if not _ID_PREFIX.match(prefix):
         raise ValueError(f"id_prefix must be letters, digits, '_', '.', '-' and start "
                          f"with a letter, got {prefix!r}")
-    return inline_svg(_draw(coe, graph, chart_marks(coe, graph)), prefix, graph.title)
+    return inline_matplotlib_svg(_draw(coe, graph, chart_marks(coe, graph)), prefix, graph.title)
 
 
 def chart_rc(salt: str) -> dict[str, object]:
@@ -258,27 +272,7 @@ def _draw(coe: Coe, graph: Graph, marks: ChartMarks) -> str:
         line, = ax.plot([x(when) for when, _ in points], values, color=SERIES_COLOUR,
                         linewidth=1.6, zorder=3, marker="o" if len(points) == 1 else None)
         line.set_gid("series")
-        if graph.threshold is not None and marks.threshold_label:
-            rule = ax.axhline(graph.threshold, color=THRESHOLD_COLOUR, linewidth=1.2,
-                              linestyle=(0, (5, 3)), zorder=2)
-            rule.set_gid("threshold")
-            ax.annotate(marks.threshold_label, (0, graph.threshold),
-                        xycoords=("axes fraction", "data"), xytext=(4, 3),
-                        textcoords="offset points", ha="left", va="bottom", fontsize=9,
-                        color=THRESHOLD_COLOUR, zorder=4)
-        ax.annotate(marks.impact_label,
-                    ((x(marks.impact_start) + x(marks.impact_end)) / 2, 1),
-                    xycoords=("data", "axes fraction"), xytext=(0, -4),
-                    textcoords="offset points", ha="center", va="top", fontsize=9,
-                    color=IMPACT_COLOUR, fontweight="bold", zorder=4)
-        detected = ax.axvline(x(marks.detected), color=DETECTED_COLOUR, linewidth=1.3,
-                              linestyle=(0, (2, 2)), zorder=2)
-        detected.set_gid("detected")
-        ax.plot([x(marks.detected)], [0], marker="^", markersize=7, color=DETECTED_COLOUR,
-                transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
-        ax.annotate("detected", (x(marks.detected), 0), xycoords=("data", "axes fraction"),
-                    xytext=(5, 4), textcoords="offset points", ha="left", va="bottom",
-                    fontsize=9, color=DETECTED_COLOUR, zorder=4)
+        _mark_threshold_and_detection(ax, graph, marks, x)
 
         ax.set_xticks([x(when) for when, _ in marks.ticks],
                       labels=[label for _, label in marks.ticks])
@@ -290,6 +284,33 @@ def _draw(coe: Coe, graph: Graph, marks: ChartMarks) -> str:
         out = io.StringIO()
         canvas.print_svg(out, metadata={"Date": None, "Creator": None})
     return out.getvalue()
+
+
+def _mark_threshold_and_detection(ax: Any, graph: Graph, marks: ChartMarks,
+                                  x: Callable[[datetime], float]) -> None:
+    """The threshold rule, the impact window's label and the moment of detection."""
+    if graph.threshold is not None and marks.threshold_label:
+        rule = ax.axhline(graph.threshold, color=THRESHOLD_COLOUR, linewidth=1.2,
+                          linestyle=(0, (5, 3)), zorder=2)
+        rule.set_gid("threshold")
+        ax.annotate(marks.threshold_label, (0, graph.threshold),
+                    xycoords=("axes fraction", "data"), xytext=(4, 3),
+                    textcoords="offset points", ha="left", va="bottom", fontsize=9,
+                    color=THRESHOLD_COLOUR, zorder=4)
+    ax.annotate(marks.impact_label,
+                ((x(marks.impact_start) + x(marks.impact_end)) / 2, 1),
+                xycoords=("data", "axes fraction"), xytext=(0, -4),
+                textcoords="offset points", ha="center", va="top", fontsize=9,
+                color=IMPACT_COLOUR, fontweight="bold", zorder=4)
+    detected = ax.axvline(x(marks.detected), color=DETECTED_COLOUR, linewidth=1.3,
+                          linestyle=(0, (2, 2)), zorder=2)
+    detected.set_gid("detected")
+    ax.plot([x(marks.detected)], [0], marker="^", markersize=7, color=DETECTED_COLOUR,
+            transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
+    ax.annotate("detected", (x(marks.detected), 0), xycoords=("data", "axes fraction"),
+                xytext=(5, 4), textcoords="offset points", ha="left", va="bottom",
+                fontsize=9, color=DETECTED_COLOUR, zorder=4)
+
 
 
 class _MissingFontFilter(logging.Filter):
@@ -323,7 +344,7 @@ _ID_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
 _ROOT_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
 
 
-def inline_svg(svg: str, id_prefix: str, title: str) -> str:
+def inline_matplotlib_svg(svg: str, id_prefix: str, title: str) -> str:
     """Matplotlib's SVG document made an element to inline in HTML.
 
     Drops the XML declaration, DOCTYPE, comments, metadata and the page-wide `<style>`

@@ -6,9 +6,9 @@ there, as in `charts`, whose conventions these charts share: text in `TEXT_SENTI
 rewritten to `currentColor` (readable on light and dark themes), fonts named for the
 reader's browser, no dates or random ids in the SVG, every id prefixed per chart.
 
-The dashboard looks back over `QUARTERS` quarters (the current one included), counted
-from "today": COEs that started from the first day of that window to today (UTC dates).
-Open action items are counted over every COE, however old.
+What the charts show is computed by `corpus` (the window of recent quarters the dashboard
+looks back over is `corpus.window`'s); here it is only laid out and drawn. Open action
+items are counted over every COE, however old.
 """
 
 from __future__ import annotations
@@ -16,26 +16,24 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
-from ..cache import content_key, read_svg, write_atomic
-from ..corpus import (action_rows, count_by, duration_spreads, filter_coes, month_of,
-                      quarter_of)
+from ..cache import cached_svg, content_key
+from ..corpus.actions import team_actions
+from ..corpus.counts import count_by
+from ..corpus.window import monthly_counts, quarterly_spreads, window_coes, window_start
 from ..model import Coe
 from . import charts
-from .charts import GRID_COLOUR, SERIES_COLOUR, inline_svg, quiet_missing_fonts
+from .charts import GRID_COLOUR, SERIES_COLOUR, inline_matplotlib_svg, quiet_missing_fonts
 from .text import duration
 
 DASHBOARD_VERSION = "1"  # bump when a change here changes the SVG, to invalidate caches
-QUARTERS = 6  # the window: this quarter and the five before it, 16 to 18 months
 TOP_CATEGORIES = 8
 TOP_TEAMS = 12
 LABEL_CHARACTERS = 24  # longer category names are cut, with an ellipsis
-NO_TEAM = "(no team)"
 
 # Mid-tones readable on mkdocs-material's light and slate (dark) backgrounds, close to
 # the severity badges of the pages (`.coe-sev--N` in coe.css).
@@ -86,41 +84,7 @@ class Chart:
         return sum(s.values[index] or 0 for s in self.series)
 
 
-# --- calendar ----------------------------------------------------------------------------
-
-
-def quarter_key(day: date) -> str:
-    """`YYYY-Qn` of a date."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
-def quarter_start(day: date, back: int = 0) -> date:
-    """The first day of the quarter `back` quarters before the one `day` is in."""
-    index = day.year * 4 + (day.month - 1) // 3 - back
-    return date(index // 4, index % 4 * 3 + 1, 1)
-
-
-def window_start(today: date) -> date:
-    """The first day the dashboard counts COEs from: `QUARTERS` quarters up to today's."""
-    return quarter_start(today, QUARTERS - 1)
-
-
-def window_quarters(today: date) -> list[str]:
-    """The quarters of the window, oldest first: ["2025-Q3", ..., "2026-Q4"]."""
-    return [quarter_key(quarter_start(today, back)) for back in range(QUARTERS - 1, -1, -1)]
-
-
-def window_months(today: date) -> list[str]:
-    """The months of the window, oldest first, as `YYYY-MM`, today's month last."""
-    first = window_start(today)
-    count = (today.year - first.year) * 12 + today.month - first.month + 1
-    return [f"{first.year + (first.month - 1 + i) // 12}-{(first.month - 1 + i) % 12 + 1:02d}"
-            for i in range(count)]
-
-
-def window_coes(coes: Iterable[Coe], today: date) -> list[Coe]:
-    """The COEs that started within the window (UTC dates, today included)."""
-    return filter_coes(coes, since=window_start(today), until=today)
+# --- the window --------------------------------------------------------------------------
 
 
 def period_text(today: date) -> str:
@@ -133,18 +97,15 @@ def period_text(today: date) -> str:
 
 def monthly_chart(coes: Iterable[Coe], today: date) -> Chart:
     """COEs per month of the window, stacked by severity; months without COEs show 0."""
-    months = window_months(today)
-    chosen = window_coes(coes, today)
-    counts = Counter((month_of(c), c.severity) for c in chosen)
-    severities = sorted({c.severity for c in chosen})
+    counts = monthly_counts(coes, today)
+    months = counts.months
     series = tuple(
-        Series(f"SEV{sev}", tuple(float(counts.get((m, sev), 0)) for m in months),
-               SEVERITY_COLOURS[sev])
-        for sev in severities
+        Series(f"SEV{sev}", tuple(float(count) for count in per_month), SEVERITY_COLOURS[sev])
+        for sev, per_month in counts.by_severity
     )
     return Chart(
         name="months", kind="columns", title="COEs per month, by severity",
-        label=(f"COEs per month by severity, {months[0]} to {months[-1]}: {len(chosen)} COEs; "
+        label=(f"COEs per month by severity, {months[0]} to {months[-1]}: {counts.coes} COEs; "
                + ", ".join(f"{s.name}: {int(sum(v or 0 for v in s.values))}" for s in series)),
         labels=tuple(months), series=series, unit="COEs", size=WIDE,
         empty="no COEs in these months",
@@ -153,11 +114,8 @@ def monthly_chart(coes: Iterable[Coe], today: date) -> Chart:
 
 def durations_chart(coes: Iterable[Coe], today: date) -> Chart:
     """The median time to detect and to mitigate of the COEs of each quarter of the window."""
-    quarters = window_quarters(today)
-    by_quarter: dict[str, list[Coe]] = {q: [] for q in quarters}
-    for coe in window_coes(coes, today):
-        by_quarter[quarter_of(coe)].append(coe)
-    spreads = {q: duration_spreads(found) for q, found in by_quarter.items()}
+    spreads = quarterly_spreads(coes, today)
+    quarters = list(spreads)
     detect = tuple(spreads[q].time_to_detect.median for q in quarters)
     mitigate = tuple(spreads[q].time_to_mitigate.median for q in quarters)
 
@@ -173,22 +131,6 @@ def durations_chart(coes: Iterable[Coe], today: date) -> Chart:
                 Series("time to mitigate", mitigate, MITIGATE_COLOUR)),
         unit="minutes (median)", size=HALF, empty="no COEs in these quarters",
     )
-
-
-def team_actions(coes: Iterable[Coe], today: date) -> list[tuple[str, int, int]]:
-    """(team, open items not overdue, overdue items) for each team with open items.
-
-    Most open items first, then most overdue, then by name; items without a team count
-    under `NO_TEAM`.
-    """
-    found: dict[str, list[int]] = {}
-    for row in action_rows(coes):
-        if row.item.is_open:
-            counts = found.setdefault(row.item.team or NO_TEAM, [0, 0])
-            counts[1 if row.is_overdue(today) else 0] += 1
-    ordered = sorted(found.items(),
-                     key=lambda kv: (-sum(kv[1]), -kv[1][1], kv[0].casefold(), kv[0]))
-    return [(team, on_time, late) for team, (on_time, late) in ordered]
 
 
 def actions_chart(coes: Iterable[Coe], today: date) -> Chart:
@@ -267,16 +209,9 @@ def chart_cache_key(chart: Chart) -> str:
 
 def render_charts(shown: Iterable[Chart], cache_dir: Path | None) -> dict[str, str]:
     """The SVG of each chart by its `name`, from `cache_dir/charts` when unchanged."""
-    result = {}
-    for chart in shown:
-        path = cache_dir / "charts" / f"{chart_cache_key(chart)}.svg" if cache_dir else None
-        svg = read_svg(path) if path else None
-        if svg is None:
-            svg = chart_svg(chart)
-            if path:
-                write_atomic(path, svg)
-        result[chart.name] = svg
-    return result
+    folder = cache_dir / "charts" if cache_dir else None
+    return {chart.name: cached_svg(folder, chart_cache_key(chart), lambda: chart_svg(chart))
+            for chart in shown}
 
 
 def short(label: str, limit: int = LABEL_CHARACTERS) -> str:
@@ -290,7 +225,7 @@ def _count_text(value: float) -> str:
 
 def chart_svg(chart: Chart) -> str:
     """The chart as an `<svg>` element to inline in HTML: same chart, same bytes."""
-    return inline_svg(_draw(chart), chart.id_prefix, chart.label)
+    return inline_matplotlib_svg(_draw(chart), chart.id_prefix, chart.label)
 
 
 def _draw(chart: Chart) -> str:

@@ -17,15 +17,15 @@ import os
 import re
 import shutil
 import subprocess
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-from ..cache import content_key, read_svg, write_atomic
+from ..cache import cached_svgs, content_key
 from ..model import Coe, WhyNode
+from ..words import wrap
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ _DOT_MISSING = (
     "Graphviz's dot was not found; install it: apt-get install graphviz (Debian/Ubuntu) "
     "or brew install graphviz (macOS)"
 )
-_NO_LINE_START = set("，。、：；！？）」』】》〉’”,.;:!?)]}")
 
 
 class DiagramError(Exception):
@@ -208,7 +207,7 @@ def _small(text: str, colour: str, escaped: bool = False) -> str:
 
 
 def _lines(text: str, columns: int) -> str:
-    return "<BR/>".join(_escape(line) for line in wrap(text, columns))
+    return "<BR/>".join(_escape(line) for line in wrap(_printable(text), columns))
 
 
 def _escape(text: str) -> str:
@@ -239,89 +238,6 @@ def _printable(text: str) -> str:
 _UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-# --- wrapping ---------------------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Columns `text` takes in a monospace terminal: East-Asian wide characters count 2."""
-    return len(text) if text.isascii() else sum(_char_width(c) for c in text)
-
-
-@cache
-def _char_width(char: str) -> int:
-    if unicodedata.combining(char):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def wrap(text: str, columns: int = WRAP_COLUMNS) -> list[str]:
-    """`text` as lines of at most `columns` display columns, its newlines kept as breaks.
-
-    Latin text breaks at spaces, which stay at the end of the line so that joining the
-    lines gives the text back; words longer than a line are cut. CJK text breaks between
-    any two wide characters, except before closing punctuation, which may hang over.
-    """
-    lines: list[str] = []
-    for paragraph in _printable(text).split("\n"):
-        lines.extend(_wrap_paragraph(paragraph, columns))
-    return lines
-
-
-_RUNS = re.compile(r" +|[^ ]+")
-
-
-def _tokens(paragraph: str) -> list[str]:
-    """Runs of spaces, runs of narrow non-space characters (words), single wide characters."""
-    tokens: list[str] = []
-    for run in _RUNS.findall(paragraph):
-        if run.isascii():
-            tokens.append(run)
-            continue
-        start, word = len(tokens), ""
-        for char in run:
-            width = _char_width(char)
-            if width == 2:
-                if word:
-                    tokens.append(word)
-                    word = ""
-                tokens.append(char)
-            elif width == 0 and not word and len(tokens) > start:
-                tokens[-1] += char  # a combining mark stays on its character
-            else:
-                word += char
-        if word:
-            tokens.append(word)
-    return tokens
-
-
-def _wrap_paragraph(paragraph: str, columns: int) -> list[str]:
-    lines: list[str] = []
-    line, used = "", 0
-    for token in _tokens(paragraph):
-        width = display_width(token)
-        if token.startswith(" ") or not line or used + width <= columns:
-            fits = True
-        else:
-            # closing punctuation stays with what it closes, overhanging by a character
-            fits = token[0] in _NO_LINE_START and used + width <= columns + 2
-        if not fits:
-            lines.append(line)
-            line, used = "", 0
-        if width > columns and not token.startswith(" "):
-            for char in token:
-                char_width = _char_width(char)
-                if line and used + char_width > columns:
-                    lines.append(line)
-                    line, used = "", 0
-                line += char
-                used += char_width
-            continue
-        line += token
-        used += width
-    lines.append(line)
-    return lines
-
-
 # --- SVG --------------------------------------------------------------------------------
 
 
@@ -341,22 +257,28 @@ def render_svgs(sources: list[str], cache_dir: Path | None, timeout: float = 30.
     version = _dot_version(dot, _mtime(dot), timeout)
     folder = cache_dir / "diagrams" if cache_dir is not None else None
     keys = [content_key(source, version, FORMAT_VERSION) for source in sources]
-    svgs: dict[str, str] = {}
-    if folder is not None:
-        for key in dict.fromkeys(keys):
-            cached = read_svg(folder / f"{key}.svg")
-            if cached is not None:
-                svgs[key] = cached
-    todo: dict[str, int] = {}  # each graph to render once, even if given twice
-    for index, key in enumerate(keys):
-        if key not in svgs:
-            todo.setdefault(key, index)
-    rendered = _render_batches(dot, [(index, sources[index]) for index in todo.values()], timeout)
-    for key, svg in zip(todo, rendered):
-        svgs[key] = svg
-        if folder is not None:
-            _write_cached(folder, f"{key}.svg", svg)
-    return [svgs[key] for key in keys]
+
+    def unwritable(error: OSError) -> None:  # costs time next build, not this build
+        log.warning("Could not cache a diagram in %s: %s", folder, error)
+
+    return cached_svgs(
+        folder, keys,
+        lambda todo: _render_batches(dot, [(index, sources[index]) for index in todo], timeout),
+        unwritable)
+
+
+def render_why_trees(coes: list[Coe], cache_dir: Path | None) -> dict[str, str]:
+    """The why-tree SVG of every COE that has a tree, by COE id, rendered in one batch."""
+    with_trees = [coe for coe in coes if coe.whys]
+    sources = [why_tree_dot(coe) for coe in with_trees]
+    try:
+        svgs = render_svgs(sources, cache_dir)
+    except DiagramError as error:
+        index = getattr(error, "index", None)
+        if index is not None:
+            raise DiagramError(f"{with_trees[index].folder}: {error}") from None
+        raise
+    return {coe.id: svg for coe, svg in zip(with_trees, svgs)}
 
 
 def _mtime(path: str) -> int:
@@ -374,13 +296,6 @@ def _dot_version(dot: str, mtime_ns: int, timeout: float) -> str:
     except subprocess.TimeoutExpired:
         raise DiagramError(f"Graphviz's dot -V did not answer within {timeout:g} s") from None
     return (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-
-
-def _write_cached(folder: Path, name: str, svg: str) -> None:
-    try:
-        write_atomic(folder / name, svg)
-    except OSError as error:  # a cache that cannot be written costs time, not the build
-        log.warning("Could not cache a diagram in %s: %s", folder, error)
 
 
 def _run_dot(command: list[str], data: bytes, timeout: float) -> subprocess.CompletedProcess:
@@ -422,7 +337,7 @@ def _render(dot: str, graphs: list[tuple[int, str]], timeout: float) -> list[str
                 f"Graphviz's dot returned {len(documents)} SVG documents for {len(graphs)} "
                 "graphs"
             )
-        return [inline_svg(document) for document in documents]
+        return [inline_dot_svg(document) for document in documents]
     if len(graphs) > 1:
         return [svg for graph in graphs for svg in _render(dot, [graph], timeout)]
     index = graphs[0][0]
@@ -449,7 +364,7 @@ def _split(output: str) -> list[str]:
     return _DOCUMENT.findall(output)
 
 
-def inline_svg(document: str) -> str:
+def inline_dot_svg(document: str) -> str:
     """One of dot's SVG documents as an element to inline in HTML.
 
     Without the XML declaration, the DOCTYPE and the comments, with the graph's id as

@@ -122,7 +122,7 @@ def tree_list(coe: Coe) -> Markup:
 
 
 def coe_page(coe: Coe, today: date, diagram_svg: str = "", graph_svgs: tuple[str, ...] = (),
-             edit_url: str | None = None, review_notes: list[Problem] | tuple[()] = ()) -> str:
+             review_notes: list[Problem] | tuple[()] = ()) -> str:
     """The Markdown of one COE's page; `review_notes` are shown in a box at the top."""
     return environment().get_template("coe.md.jinja").render(
         coe=coe,
@@ -135,7 +135,6 @@ def coe_page(coe: Coe, today: date, diagram_svg: str = "", graph_svgs: tuple[str
         icons=TIMELINE_ICONS,
         checklist_labels=CHECKLIST,
         node_anchor=lambda node_id: node_anchor(coe, node_id),
-        edit_url=edit_url,
         review_notes=review_notes,
     )
 

@@ -1,7 +1,7 @@
 """The site's cross-incident pages: the dashboard, action items, recurrence and services.
 
-Figures come from the queries of `corpus` (the same ones `coe actions` and `coe stats`
-use), grouping and ordering are done here, and the Markdown comes from the templates
+Figures, groups and orders come from the queries of `corpus` (the same ones `coe actions`
+and `coe stats` use); here they are only laid out, and the Markdown comes from the templates
 `templates/site/*.md.jinja`. Every page whose figures depend on "today" (open and
 overdue action items, this quarter) says which day it used.
 
@@ -16,17 +16,19 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from markupsafe import Markup
 
-from ..corpus import (ActionRow, Recurrence, action_rows, duration_spreads, quarter_of,
-                      recurring_dependencies, recurring_root_causes, recurring_services,
-                      root_cause_categories, sort_coes, start_date)
+from ..corpus.actions import action_rows, group_actions, open_rows, row_order
+from ..corpus.dates import newest_first, sort_coes, start_date
+from ..corpus.recurrence import (recurrence_rows, recurring_dependencies, recurring_root_causes,
+                                 recurring_services)
+from ..corpus.services import ServiceSummary, category_counts, quarter_rows, services
+from ..corpus.window import headline, window_coes
 from ..model import Coe
-from ..reports import export_csv, export_json
+from ..exports import export_csv, export_json
 from . import dashboard
 from .pages import environment, front_matter
 
@@ -40,7 +42,6 @@ NAV_URIS = (HOME_URI, DASHBOARD_URI, ACTIONS_URI, RECURRENCE_URI, SERVICES_URI)
 JSON_URI = "coes.json"
 CSV_URI = "action-items.csv"
 LATEST = 10  # COEs listed under "Latest COEs"
-SEVERE = 2  # SEV1 and SEV2 count as severe on the services pages
 
 MAX_SLUG = 60
 _WORDS = re.compile(r"[^\W_]+")
@@ -92,9 +93,9 @@ def service_slugs(names: Iterable[str]) -> dict[str, str]:
     return slugs
 
 
-def newest_first(coes: Iterable[Coe]) -> list[Coe]:
-    """COEs by start, newest first."""
-    return list(reversed(sort_coes(coes)))
+def team_anchor(team: str) -> str:
+    """The id of a team's section on the action-item pages."""
+    return f"team-{safe_slug(team)}"
 
 
 def _render(template: str, title: str, **context: object) -> str:
@@ -106,66 +107,13 @@ def _render(template: str, title: str, **context: object) -> str:
 # --- action items ------------------------------------------------------------------------
 
 
-@dataclass
-class OwnerGroup:
-    """An owner's items within a team, overdue first."""
-
-    owner: str
-    rows: list[ActionRow] = field(default_factory=list)
-    overdue: int = 0
-
-
-@dataclass
-class TeamGroup:
-    """A team's owners, those with the most overdue items first."""
-
-    team: str
-    owners: list[OwnerGroup] = field(default_factory=list)
-    open: int = 0
-    overdue: int = 0
-
-    @property
-    def anchor(self) -> str:
-        """The id of the team's section on the action-item pages."""
-        return f"team-{safe_slug(self.team)}"
-
-
-def row_order(row: ActionRow, today: date) -> tuple:
-    """Overdue first, the longest overdue first; then by due date, COE and item."""
-    return (-row.days_overdue(today), row.item.due, row.coe.id, row.item.id)
-
-
-def group_actions(rows: Iterable[ActionRow], today: date) -> list[TeamGroup]:
-    """Rows by team, then owner: teams and owners with the most overdue items first (then
-    the most items, then by name); items without a team under `dashboard.NO_TEAM`."""
-    teams: dict[str, dict[str, OwnerGroup]] = {}
-    for row in rows:
-        owners = teams.setdefault(row.item.team or dashboard.NO_TEAM, {})
-        owners.setdefault(row.item.owner, OwnerGroup(row.item.owner)).rows.append(row)
-    groups = []
-    for team, owners in teams.items():
-        for group in owners.values():
-            group.rows.sort(key=lambda row: row_order(row, today))
-            group.overdue = sum(1 for row in group.rows if row.is_overdue(today))
-        ordered = sorted(owners.values(), key=lambda g: (-g.overdue, -len(g.rows),
-                                                         g.owner.casefold(), g.owner))
-        groups.append(TeamGroup(team, ordered, sum(len(g.rows) for g in ordered),
-                                sum(g.overdue for g in ordered)))
-    return sorted(groups, key=lambda g: (-g.overdue, -g.open, g.team.casefold(), g.team))
-
-
-def open_rows(coes: Iterable[Coe]) -> list[ActionRow]:
-    """The open and in-progress items of `coes`."""
-    return [row for row in action_rows(coes) if row.item.is_open]
-
-
 def actions_page(coes: list[Coe], today: date, overdue: bool = False) -> str:
     """The open action items by team and owner; with `overdue`, only the overdue ones."""
     rows = open_rows(coes)
     shown = [row for row in rows if row.is_overdue(today)] if overdue else rows
     return _render(
         "actions.md.jinja", "Overdue action items" if overdue else "Action items",
-        overdue_view=overdue, today=today, teams=group_actions(shown, today),
+        overdue_view=overdue, today=today, teams=group_actions(shown, today), anchor=team_anchor,
         shown=len(shown), open=len(rows), overdue=sum(1 for r in rows if r.is_overdue(today)),
         all_items=len(action_rows(coes)),
         root="../../" if overdue else "../",
@@ -173,34 +121,6 @@ def actions_page(coes: list[Coe], today: date, overdue: bool = False) -> str:
 
 
 # --- recurrence --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecurrenceRow:
-    """A recurring service, dependency or root-cause category, with what it touches."""
-
-    name: str
-    coes: tuple[Coe, ...]
-    services: tuple[str, ...]  # the other services the COEs affected, most COEs first
-    open: int
-    overdue: int
-
-
-def recurrence_rows(found: list[Recurrence], today: date) -> list[RecurrenceRow]:
-    """Each recurrence with the services its COEs affected and their open action items."""
-    result = []
-    for recurrence in found:
-        counts: dict[str, int] = {}
-        for coe in recurrence.coes:
-            for service in dict.fromkeys(coe.services):
-                counts[service] = counts.get(service, 0) + 1
-        counts.pop(recurrence.name, None)  # the others: what else it touches
-        services = sorted(counts, key=lambda s: (-counts[s], s.casefold(), s))
-        rows = open_rows(recurrence.coes)
-        result.append(RecurrenceRow(
-            recurrence.name, recurrence.coes, tuple(services), len(rows),
-            sum(1 for row in rows if row.is_overdue(today))))
-    return result
 
 
 def recurrence_page(coes: list[Coe], today: date, slugs: dict[str, str]) -> str:
@@ -225,80 +145,6 @@ def recurrence_page(coes: list[Coe], today: date, slugs: dict[str, str]) -> str:
 # --- services ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QuarterRow:
-    quarter: str
-    coes: int
-    severe: int
-    median_detect: float | None
-    median_mitigate: float | None
-
-
-@dataclass(frozen=True)
-class ServiceSummary:
-    """A service and its COEs, newest first, with the figures its pages show."""
-
-    name: str
-    slug: str
-    coes: tuple[Coe, ...]
-    severe: int
-    median_detect: float | None
-    median_mitigate: float | None
-    open: int
-    overdue: int
-
-    @property
-    def last(self) -> date:
-        return start_date(self.coes[0])
-
-
-def services(coes: list[Coe], today: date, slugs: dict[str, str]) -> list[ServiceSummary]:
-    """Every affected service: the most COEs first, then the most recent, then by name."""
-    by_service: dict[str, list[Coe]] = {}
-    for coe in coes:
-        for service in dict.fromkeys(coe.services):
-            by_service.setdefault(service, []).append(coe)
-    result = []
-    for name, found in by_service.items():
-        spreads = duration_spreads(found)
-        rows = open_rows(found)
-        result.append(ServiceSummary(
-            name, slugs[name], tuple(newest_first(found)),
-            sum(1 for c in found if c.severity <= SEVERE),
-            spreads.time_to_detect.median, spreads.time_to_mitigate.median, len(rows),
-            sum(1 for row in rows if row.is_overdue(today))))
-    return sorted(result, key=lambda s: (-len(s.coes), -s.last.toordinal(),
-                                         s.name.casefold(), s.name))
-
-
-def quarter_rows(coes: Iterable[Coe], today: date) -> list[QuarterRow]:
-    """Every quarter from the first COE's to today's (later ones if a COE is dated later),
-    newest first, quarters without COEs included."""
-    coes = list(coes)
-    by_quarter: dict[str, list[Coe]] = {}
-    for coe in coes:
-        by_quarter.setdefault(quarter_of(coe), []).append(coe)
-    first = min(start_date(c) for c in coes)
-    last = max([today, *(start_date(c) for c in coes)])
-    quarters = []
-    back = 0
-    while True:
-        start = dashboard.quarter_start(last, back)
-        quarters.append(dashboard.quarter_key(start))
-        if start <= first:
-            break
-        back += 1
-    result = []
-    for quarter in quarters:
-        found = by_quarter.get(quarter, [])
-        spreads = duration_spreads(found)
-        result.append(QuarterRow(quarter, len(found),
-                                 sum(1 for c in found if c.severity <= SEVERE),
-                                 spreads.time_to_detect.median,
-                                 spreads.time_to_mitigate.median))
-    return result
-
-
 def services_page(summaries: list[ServiceSummary], today: date) -> str:
     """Every service with its COEs and open action items, linking to its page."""
     return _render("services.md.jinja", "Services", today=today, services=summaries,
@@ -307,56 +153,16 @@ def services_page(summaries: list[ServiceSummary], today: date) -> str:
 
 def service_page(summary: ServiceSummary, today: date) -> str:
     """One service: its COEs newest first, per-quarter counts and times, open items."""
-    categories: dict[str, int] = {}
-    for coe in summary.coes:
-        for category in root_cause_categories(coe):
-            categories[category] = categories.get(category, 0) + 1
     rows = sorted(open_rows(summary.coes), key=lambda row: row_order(row, today))
     return _render(
         "service.md.jinja", f"Service: {summary.name}", today=today, service=summary,
         quarters=quarter_rows(summary.coes, today),
-        categories=sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
+        categories=category_counts(summary.coes),
         rows=rows, root="../../",
     )
 
 
 # --- the dashboard -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Headline:
-    """The dashboard's headline figures."""
-
-    quarter: str
-    previous: str
-    by_severity: tuple[tuple[int, int], ...]  # (severity, COEs this quarter)
-    coes: int
-    detect: float | None
-    detect_before: float | None
-    mitigate: float | None
-    mitigate_before: float | None
-    open: int
-    overdue: int
-
-
-def headline(coes: list[Coe], today: date) -> Headline:
-    """COEs this quarter by severity, median times against the previous quarter, items."""
-    quarter = dashboard.quarter_key(today)
-    previous = dashboard.quarter_key(dashboard.quarter_start(today, 1))
-    # A COE dated after today has not happened yet as far as the figures go.
-    now = [c for c in coes if quarter_of(c) == quarter and start_date(c) <= today]
-    before = [c for c in coes if quarter_of(c) == previous]
-    severities: dict[int, int] = {}
-    for coe in now:
-        severities[coe.severity] = severities.get(coe.severity, 0) + 1
-    this, last = duration_spreads(now), duration_spreads(before)
-    rows = open_rows(coes)
-    return Headline(
-        quarter, previous, tuple(sorted(severities.items())), len(now),
-        this.time_to_detect.median, last.time_to_detect.median,
-        this.time_to_mitigate.median, last.time_to_mitigate.median,
-        len(rows), sum(1 for row in rows if row.is_overdue(today)),
-    )
 
 
 def dashboard_page(coes: list[Coe], today: date, cache_dir: Path | None,
@@ -370,7 +176,7 @@ def dashboard_page(coes: list[Coe], today: date, cache_dir: Path | None,
     return _render(
         "dashboard.md.jinja", "Dashboard", today=today, head=headline(coes, today),
         wide=figures[:1], figures=figures[1:], period=dashboard.period_text(today),
-        window=len(dashboard.window_coes(coes, today)),
+        window=len(window_coes(coes, today)),
         latest=newest_first(coes)[:LATEST], coes=coes, root=root,
         json_uri=JSON_URI, csv_uri=CSV_URI,
     )

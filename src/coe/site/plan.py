@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from .. import folder_files
-from ..cache import read_svg, write_atomic
 from ..memo import Memo as ValidationMemo
 from ..model import Coe
 from ..problems import Level, Problem
@@ -115,36 +114,6 @@ def _svg_placeholder(key: str) -> str:
     return f"<!--coe-svg:{key}-->"
 
 
-def render_diagrams(coes: list[Coe], cache_dir: Path | None) -> dict[str, str]:
-    """The why-tree SVG of every COE that has a tree, by COE id, rendered in one batch."""
-    with_trees = [coe for coe in coes if coe.whys]
-    sources = [diagrams.why_tree_dot(coe) for coe in with_trees]
-    try:
-        svgs = diagrams.render_svgs(sources, cache_dir)
-    except diagrams.DiagramError as error:
-        index = getattr(error, "index", None)
-        if index is not None:
-            raise diagrams.DiagramError(f"{with_trees[index].folder}: {error}") from None
-        raise
-    return {coe.id: svg for coe, svg in zip(with_trees, svgs)}
-
-
-def render_charts(coe: Coe, cache_dir: Path | None) -> tuple[str, ...]:
-    """The SVG of each impact graph of a COE, from the cache when unchanged."""
-    result = []
-    for index, graph in enumerate(coe.impact.graphs):
-        prefix = f"{diagrams.svg_id(coe.id)}-g{index}"
-        key = charts.chart_cache_key(coe, graph, id_prefix=prefix)
-        path = cache_dir / "charts" / f"{key}.svg" if cache_dir else None
-        svg = read_svg(path) if path else None
-        if svg is None:
-            svg = charts.impact_graph_svg(coe, graph, id_prefix=prefix)
-            if path:
-                write_atomic(path, svg)
-        result.append(svg)
-    return tuple(result)
-
-
 def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]], today: date,
                     cache_dir: Path | None, memo: ServeMemo | None) -> None:
     """Each COE's page, its diagrams and charts, and the files of its folder it shows."""
@@ -155,12 +124,12 @@ def _plan_coe_pages(plan: Plan, coes: list[Coe], notes: dict[Path, list[Problem]
                           for i in range(len(coe.impact.graphs))))
             for coe in coes]
     rendered = render_pages(jobs, today, cache_dir, memo.pages if memo else None)
-    trees = render_diagrams(coes, cache_dir)
+    trees = diagrams.render_why_trees(coes, cache_dir)
     for job, page in zip(jobs, rendered):
         coe = job.coe
         if coe.id in trees:
             plan.svgs[markup_key(coe.slug, "whys")] = pack(trees[coe.id])
-        for index, svg in enumerate(render_charts(coe, cache_dir)):
+        for index, svg in enumerate(charts.render_impact_graphs(coe, cache_dir)):
             plan.svgs[markup_key(coe.slug, f"graph-{index}")] = pack(svg)
         plan.pages[job.uri] = page.markdown
         plan.html.update((key, pack(block)) for key, block in page.blocks.items())

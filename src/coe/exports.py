@@ -12,14 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from .corpus import (COUNT_KEYS, DURATIONS, ActionRow, DurationSpreads, Spread, Stats,
-                     action_rows, days_to_close, utc)
+from .corpus.actions import ActionRow, action_rows, days_to_close
+from .corpus.counts import COUNT_KEYS, Stats
+from .corpus.dates import utc
+from .corpus.figures import DURATIONS, DurationSpreads, Spread
 from .model import Coe
+from .words import display_width, plural
 
 # The field order of the format (schema/coe.schema.json): exported COEs list their
 # fields in this order whatever order their authors wrote them in.
@@ -54,16 +56,6 @@ DURATION_TITLES = {
 
 
 # --- shared pieces ---------------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Columns `text` takes in a monospace terminal: East-Asian wide characters count 2."""
-    if text.isascii():
-        return len(text)
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        for c in text
-    )
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]],
@@ -140,10 +132,6 @@ def utc_text(moment: datetime) -> str:
     return utc(moment).isoformat().replace("+00:00", "Z")
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -179,7 +167,7 @@ def actions_table(rows: Sequence[ActionRow], today: date) -> str:
     body = [
         [
             row.coe.id, row.item.id, row.item.due.isoformat(), row.item.status,
-            _plural(row.days_overdue(today), "day") if row.is_overdue(today) else "",
+            plural(row.days_overdue(today), "day") if row.is_overdue(today) else "",
             row.item.priority, row.item.owner, row.item.team or "", row.item.title,
         ]
         for row in rows
@@ -187,7 +175,7 @@ def actions_table(rows: Sequence[ActionRow], today: date) -> str:
     headers = ["COE", "ITEM", "DUE", "STATUS", "OVERDUE", "PRIORITY", "OWNER", "TEAM", "TITLE"]
     lines += table(headers, body, right={4})
     overdue = sum(1 for row in rows if row.is_overdue(today))
-    lines.append(f"{_plural(len(rows), 'action item')}, {overdue} overdue")
+    lines.append(f"{plural(len(rows), 'action item')}, {overdue} overdue")
     return "\n".join(lines) + "\n"
 
 
@@ -277,7 +265,7 @@ def _period(stats: Stats) -> str:
 
 def stats_table(stats: Stats) -> str:
     """The statistics as aligned tables, after an `as of` line."""
-    lines = [f"as of {stats.today.isoformat()}", f"{_plural(stats.coes, 'COE')}{_period(stats)}"]
+    lines = [f"as of {stats.today.isoformat()}", f"{plural(stats.coes, 'COE')}{_period(stats)}"]
     for key in COUNT_KEYS:
         lines.append("")
         lines += table([COUNT_TITLES[key], "COEs"],
