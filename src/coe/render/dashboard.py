@@ -264,20 +264,34 @@ def _draw(chart: Chart) -> str:
     return out.getvalue()
 
 
+def _stacked(ax, chart: Chart, across: bool) -> tuple[list[int], list[float]]:  # noqa: ANN001
+    """The chart's series as stacked bars, upright or `across`, each stack's total
+    written at its end; the bars' positions and totals."""
+    positions = list(range(len(chart.labels)))
+    ends = [0.0] * len(positions)
+    for series in chart.series:
+        values = [v or 0.0 for v in series.values]
+        if across:
+            ax.barh(positions, values, left=ends, height=0.65, color=series.colour,
+                    label=series.name, zorder=3)
+        else:
+            ax.bar(positions, values, bottom=ends, width=0.7, color=series.colour,
+                   label=series.name, zorder=3)
+        ends = [end + v for end, v in zip(ends, values)]
+    for place, total in zip(positions, ends):
+        if total and across:
+            ax.annotate(_count_text(total), (total, place), xytext=(3, 0),
+                        textcoords="offset points", ha="left", va="center", fontsize=8)
+        elif total:
+            ax.annotate(_count_text(total), (place, total), xytext=(0, 2),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8)
+    return positions, ends
+
+
 def _columns(ax, chart: Chart) -> None:  # noqa: ANN001 - a matplotlib Axes
     from matplotlib.ticker import MaxNLocator
 
-    positions = list(range(len(chart.labels)))
-    bottom = [0.0] * len(positions)
-    for series in chart.series:
-        values = [v or 0.0 for v in series.values]
-        ax.bar(positions, values, bottom=bottom, width=0.7, color=series.colour,
-               label=series.name, zorder=3)
-        bottom = [b + v for b, v in zip(bottom, values)]
-    for x, total in zip(positions, bottom):
-        if total:
-            ax.annotate(_count_text(total), (x, total), xytext=(0, 2),
-                        textcoords="offset points", ha="center", va="bottom", fontsize=8)
+    positions, bottom = _stacked(ax, chart, across=False)
     ax.set_xticks(positions, labels=[_month_label(m, i) for i, m in enumerate(chart.labels)],
                   fontsize=8)
     ax.set_xlim(-0.6, len(positions) - 0.4)
@@ -344,17 +358,7 @@ def _label_below(values: tuple[float | None, ...], index: int, lower: bool) -> b
 def _bars(ax, chart: Chart) -> None:  # noqa: ANN001
     from matplotlib.ticker import MaxNLocator
 
-    positions = list(range(len(chart.labels)))
-    left = [0.0] * len(positions)
-    for series in chart.series:
-        values = [v or 0.0 for v in series.values]
-        ax.barh(positions, values, left=left, height=0.65, color=series.colour,
-                label=series.name, zorder=3)
-        left = [a + v for a, v in zip(left, values)]
-    for y, total in zip(positions, left):
-        if total:
-            ax.annotate(_count_text(total), (total, y), xytext=(3, 0),
-                        textcoords="offset points", ha="left", va="center", fontsize=8)
+    positions, left = _stacked(ax, chart, across=True)
     ax.set_yticks(positions, labels=[short(label) for label in chart.labels], fontsize=8.5)
     ax.set_ylim(len(positions) - 0.5, -0.5 - (0.9 if len(chart.series) > 1 else 0))
     ax.set_xlim(0, max(left) * 1.15 + 0.5)
