@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import folder_files
+from . import folder_files, locate
 from .problems import Problem
 from .repository import folder_name_problem
 from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
@@ -361,8 +361,7 @@ def check_links(source: Source) -> Iterator[Problem]:
         for index, target in _links(text):
             problem = link_problem(folder, target)
             if problem:
-                line = text.count("\n", 0, index) + 1
-                column = index - (text.rfind("\n", 0, index) + 1) + 1
+                line, column = locate.line_column(text, index)
                 yield Problem.of("COE027", display, line, column, problem)
 
 

@@ -19,7 +19,6 @@ from .sources import Source, narrative_file
 from .times import parse_date, parse_time
 
 
-
 def minutes_between(earlier: datetime | None, later: datetime | None) -> float | None:
     """Whole and fractional minutes from `earlier` to `later`, None when either is unknown."""
     if earlier is None or later is None:
@@ -136,10 +135,6 @@ class WhyNode:
     category: str | None = None
     causes: tuple[WhyNode, ...] = ()
 
-    def walk(self) -> list[WhyNode]:
-        """This node and all below it, depth first."""
-        return _depth_first([self])
-
 
 def _depth_first(roots: Iterable[WhyNode]) -> list[WhyNode]:
     # A stack rather than recursion: several review rules walk every tree.
@@ -160,14 +155,6 @@ class Whys:
     def nodes(self) -> list[WhyNode]:
         """Every node of the tree, depth first in document order."""
         return _depth_first(self.causes)
-
-    def depth(self) -> int:
-        """Levels below the problem: 1 when the causes have no causes of their own."""
-
-        def depth_of(node: WhyNode) -> int:
-            return 1 + max((depth_of(c) for c in node.causes), default=0)
-
-        return max((depth_of(c) for c in self.causes), default=0)
 
 
 OPEN_STATUSES = ("open", "in-progress")

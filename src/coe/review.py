@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .locate import line_column
 from .model import Coe
 from .problems import Level, Problem
 from .sources import JsonPath, Source, narrative_file
@@ -140,8 +141,7 @@ def _in_narrative(source: Source, code: str, message: str, index: int, level: Le
     from pathlib import Path
 
     text = narrative_file(source)[0] or ""
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    line, column = line_column(text, index)
     return Problem(str(Path(source.display).parent / "narrative.md"), line, column, code, message, level)
 
 

@@ -1,0 +1,76 @@
+"""Places in text: an offset in a text, or a character of a YAML string, as 1-based
+line and column.
+
+Every message names a line and a column, and they must agree with what an editor shows;
+the arithmetic is written once, here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# How a YAML string is written, as far as placing its characters needs: 0 for plain
+# text, 1 for a quoted one (the quote comes first); for a block scalar (`|`, `>`), the
+# file's line and indentation taken for each line of the value.
+Form = int | tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A 1-based line and column; in the COE's own file, or in the file `beside` it
+    (narrative.md) when that is given."""
+
+    line: int
+    column: int
+    beside: str | None = None
+
+
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """The line and column of character `index` of `text`."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def byte_line_column(data: bytes, index: int) -> tuple[int, int]:
+    """The line and column of byte `index` of UTF-8 `data`, the column in characters
+    (an undecodable byte counting as one)."""
+    before = data[:index]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def scalar_form(lines: list[str], line: int, column: int, value: str) -> Form:
+    """The form of the string `value` written at `line` and `column` of a file of `lines`
+    (as str.splitlines gives them)."""
+    here = lines[line - 1][column - 1:column] if line <= len(lines) else ""
+    if here in ("|", ">"):
+        return tuple(_content_row(lines, line + 1 + k) for k in range(value.count("\n") + 1))
+    return 1 if here in ("'", '"') else 0
+
+
+def _content_row(lines: list[str], line: int) -> tuple[int, int]:
+    # Blank lines before the content are not part of the count.
+    while line <= len(lines) and not lines[line - 1].strip():
+        line += 1
+    content = lines[line - 1] if line <= len(lines) else ""
+    return line, len(content) - len(content.lstrip(" "))
+
+
+def in_scalar(line: int, column: int, form: Form, value: str, index: int) -> tuple[int, int]:
+    """The line and column in the file of character `index` of the string `value`,
+    written at `line` and `column` in `form`.
+
+    Exact for block scalars (`|`, `>`) and one-line scalars, the ways long text and
+    short text are written; for a quoted string folded over several lines, it names the
+    right line and an approximate column.
+    """
+    lines_before = value.count("\n", 0, index)
+    within = index - (value.rfind("\n", 0, index) + 1)
+    if isinstance(form, tuple):
+        row_line, indent = form[lines_before]
+        return row_line, indent + within + 1
+    if lines_before:
+        return line + lines_before, within + 1
+    return line, column + form + within
