@@ -1,0 +1,133 @@
+"""The review rules: the questions a COE reviewer asks, asked of every COE.
+
+Each rule is a small function whose docstring is its documentation, with a failing and a
+passing example (YAML merged over a minimal COE; the tests run both, and the rules page
+of the docs is generated from them). A rule yields `(path, message)` findings; the
+path places the warning on its line. A repository turns rules off, raises them to
+errors and sets their thresholds in the `coe` plugin's section of mkdocs.yml:
+
+    plugins:
+      - coe:
+          rules:
+            COE105: {level: error, minutes: 5}
+            COE108: off
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..locate import line_column
+from ..model import Coe
+from ..problems import Level, Problem
+from ..sources import JsonPath, Source, narrative_file
+from .registry import REVIEW_RULES, ReviewRule, rule
+
+from . import actions, blame, communication, figures, mitigation, tree
+
+__all__ = ["REVIEW_RULES", "ReviewRule", "ReviewSettings", "RuleSetting", "SettingsError", "review",
+           "rule", "settings_from_config"]
+
+# Each module registers its rules when imported; the rules run, and the rules page lists
+# them, in the order of their codes, whatever order the modules were imported in.
+RULE_MODULES = (tree, figures, blame, actions, communication, mitigation)
+for _code in sorted(REVIEW_RULES):
+    REVIEW_RULES[_code] = REVIEW_RULES.pop(_code)
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    level: Level | None  # None: off
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """Per-rule levels and options, from mkdocs.yml; picklable for worker processes."""
+
+    rules: tuple[tuple[str, RuleSetting], ...] = ()
+    today: date | None = None
+
+    def setting(self, code: str) -> RuleSetting:
+        for known, setting in self.rules:
+            if known == code:
+                return setting
+        return RuleSetting(Level.WARNING)
+
+
+_DEFAULT_SETTING = RuleSetting(Level.WARNING)
+
+
+class SettingsError(ValueError):
+    """The rules section of mkdocs.yml is not understood."""
+
+
+def settings_from_config(config: Any, today: date | None = None) -> ReviewSettings:
+    """Settings from the plugin's `rules:` mapping: `CODE: off|warning|error` or
+    `CODE: {level: ..., <option>: <value>}`."""
+    if config is None:
+        return ReviewSettings(today=today)
+    if not isinstance(config, dict):
+        raise SettingsError("rules must be a mapping of rule codes to settings")
+    result = []
+    for code, value in config.items():
+        code = str(code)
+        if code not in REVIEW_RULES:
+            raise SettingsError(f"unknown rule {code}; the review rules are {', '.join(REVIEW_RULES)}")
+        options: dict[str, Any] = {}
+        if isinstance(value, dict):
+            options = {k: v for k, v in value.items() if k != "level"}
+            value = value.get("level", "warning")
+        level_name = "off" if value is False else str(value)
+        if level_name not in ("off", "warning", "error"):
+            raise SettingsError(f"{code}: level must be off, warning or error, got {value!r}")
+        unknown = set(options) - set(REVIEW_RULES[code].options)
+        if unknown:
+            raise SettingsError(f"{code}: unknown option {sorted(unknown)[0]}; "
+                                f"it takes {', '.join(REVIEW_RULES[code].options) or 'none'}")
+        level = None if level_name == "off" else Level(level_name)
+        result.append((code, RuleSetting(level, tuple(sorted(options.items())))))
+    return ReviewSettings(tuple(result), today)
+
+
+def review(coe: Coe, source: Source, settings: ReviewSettings) -> list[Problem]:
+    """Every finding of every rule that is on, as problems at their places."""
+    problems = []
+    today = settings.today or date.today()
+    configured: dict[str, RuleSetting] = {}
+    for code, setting in settings.rules:
+        configured.setdefault(code, setting)  # the first wins, as in ReviewSettings.setting
+    for code, registered in REVIEW_RULES.items():
+        setting = configured.get(code, _DEFAULT_SETTING)
+        if setting.level is None:
+            continue
+        options = {**registered.options, **dict(setting.options)}
+        for finding in registered.check(coe, source, today=today, **options):
+            path, message = finding[0], finding[1]
+            if path == ("narrative.md",):
+                problems.append(_in_narrative(source, code, message, finding[2], setting.level))  # type: ignore[misc]
+                continue
+            if len(finding) == 3:
+                value = _value_at(source.data, path)
+                line, column = source.position_in(path, value, finding[2])  # type: ignore[misc]
+            else:
+                span = source.span(path)
+                line, column = span.line, span.column
+            problems.append(Problem(source.display, line, column, code, message, setting.level))
+    return problems
+
+
+def _in_narrative(source: Source, code: str, message: str, index: int, level: Level) -> Problem:
+    from pathlib import Path
+
+    text = narrative_file(source)[0] or ""
+    line, column = line_column(text, index)
+    return Problem(str(Path(source.display).parent / "narrative.md"), line, column, code, message, level)
+
+
+def _value_at(data: Any, path: JsonPath) -> str:
+    for part in path:
+        data = data[part]
+    return data
