@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from . import folder_files
-from .sources import Source, narrative_file
+from .locate import Place
+from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
 from .times import parse_date, parse_time
 
 
@@ -27,6 +29,57 @@ def minutes_between(earlier: datetime | None, later: datetime | None) -> float |
 
 
 @dataclass(frozen=True)
+class Places:
+    """Where the values of a COE were written, by JSON path (the `json_path` of its parts), as
+    the COE's source knows them.
+
+    Looked up when a review rule needs one, while the source is alive: the rules run
+    right after the model is built. Working out the place of every value of every COE
+    costs a third more validation, to keep in memory places of which a COE needs a few;
+    holding on to the sources would keep all their positions in memory.
+    """
+
+    source: weakref.ref[Source] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Places, ()  # the source stays in the process that read it
+
+    def _source(self) -> Source:
+        source = self.source() if self.source is not None else None
+        if source is None:
+            raise LookupError("the places of a COE are known only while its source is")
+        return source
+
+    def of(self, path: JsonPath) -> Place:
+        """Where the value at `path` starts."""
+        span = self._source().span(path)
+        return Place(span.line, span.column)
+
+    def in_text(self, path: JsonPath, text: str, index: int) -> Place:
+        """Where character `index` of `text`, the text at `path`, was written."""
+        return Place(*self._source().position_in(path, text, index))
+
+    def file_text(self) -> str:
+        """The text of the COE's file as written."""
+        return self._source().text
+
+    def texts(self) -> Iterator[tuple[JsonPath, str]]:
+        """Every text of the COE's file with its path, in the order of the file."""
+        return _texts(self._source().data, ())
+
+
+def _texts(data: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _texts(value, path + (index,))
+
+
+@dataclass(frozen=True)
 class Times:
     """The incident's key moments, as aware datetimes in the offsets they were written in."""
 
@@ -35,6 +88,7 @@ class Times:
     engaged: datetime | None = None
     mitigated: datetime | None = None
     resolved: datetime | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
     @property
     def time_to_detect(self) -> float | None:
@@ -88,6 +142,7 @@ class Impact:
     customers_affected: int | None = None
     metrics: tuple[Metric, ...] = ()
     graphs: tuple[Graph, ...] = ()
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -104,6 +159,7 @@ class Communication:
     channel: str
     message: str
     audience: str | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -112,6 +168,7 @@ class Mitigation:
     description: str
     at: datetime | None = None
     effective: bool | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -134,6 +191,7 @@ class WhyNode:
     root_cause: bool = False
     category: str | None = None
     causes: tuple[WhyNode, ...] = ()
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 def _depth_first(roots: Iterable[WhyNode]) -> list[WhyNode]:
@@ -151,6 +209,7 @@ def _depth_first(roots: Iterable[WhyNode]) -> list[WhyNode]:
 class Whys:
     problem: str
     causes: tuple[WhyNode, ...]
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
     def nodes(self) -> list[WhyNode]:
         """Every node of the tree, depth first in document order."""
@@ -173,6 +232,7 @@ class ActionItem:
     kind: str | None = None
     addresses: tuple[str, ...] = ()
     link: str | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
     @property
     def is_open(self) -> bool:
@@ -229,6 +289,10 @@ class Coe:
     # would take two thirds of the model's memory. Empty when the model was built only
     # for the review rules (`build_coe(..., written=False)`).
     written: str = field(default="", compare=False, repr=False)
+    # Where each value was written: see Places. The narrative's places are those of its
+    # own file when it is `narrative_beside` the COE's.
+    places: Places = field(default=Places(), repr=False, compare=False)
+    narrative_beside: str | None = field(default=None, repr=False, compare=False)
 
     def fields_as_written(self) -> dict[str, Any]:
         """The COE's fields as its file has them, in its order."""
@@ -260,12 +324,51 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
 
 
-def _node(data: dict[str, Any]) -> WhyNode:
+def _node(data: dict[str, Any], at: JsonPath) -> WhyNode:
     return WhyNode(
         id=data["id"], because=data["because"], why=data.get("why"),
         evidence=data.get("evidence"), root_cause=bool(data.get("root_cause", False)),
         category=data.get("category"),
-        causes=tuple(_node(child) for child in data.get("causes", ())),
+        causes=tuple(_node(child, at + ("causes", i)) for i, child in enumerate(data.get("causes", ()))),
+        json_path=at,
+    )
+
+
+def _whys(data: dict[str, Any] | None) -> Whys | None:
+    if not data:
+        return None
+    causes = tuple(_node(n, ("whys", "causes", i)) for i, n in enumerate(data["causes"]))
+    return Whys(data["problem"], causes, json_path=("whys",))
+
+
+def _times(data: dict[str, Any]) -> Times:
+    return Times(
+        start=parse_time(data["start"]), detected=parse_time(data["detected"]),
+        engaged=_time(data.get("engaged")), mitigated=_time(data.get("mitigated")),
+        resolved=_time(data.get("resolved")), json_path=("times",),
+    )
+
+
+def _impact(data: dict[str, Any], folder: Path) -> Impact:
+    return Impact(
+        customer_experience=data["customer_experience"],
+        customers_affected=data.get("customers_affected"),
+        metrics=tuple(Metric(**m) for m in data.get("metrics", ())),
+        graphs=tuple(
+            Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
+                  threshold=g.get("threshold"), points=read_points(folder, g["data"]))
+            for g in data.get("graphs", ())
+        ),
+        json_path=("impact",),
+    )
+
+
+def _action_item(data: dict[str, Any], at: JsonPath) -> ActionItem:
+    return ActionItem(
+        id=data["id"], title=data["title"], owner=data["owner"], priority=data["priority"],
+        due=parse_date(data["due"]), status=data["status"], team=data.get("team"),
+        closed=_date(data.get("closed")), kind=data.get("kind"),
+        addresses=_strings(data.get("addresses")), link=data.get("link"), json_path=at,
     )
 
 
@@ -283,11 +386,11 @@ def build_coe(source: Source, written: bool = True) -> Coe:
     its fields as `written` when it serves only the review rules."""
     data = source.data
     folder = source.path.parent
-    times = data["times"]
-    impact = data["impact"]
     narrative = data.get("narrative")
+    beside = None
     if narrative is None:
         narrative = narrative_file(source)[0]
+        beside = NARRATIVE_FILE
     whys = data.get("whys")
     checklist = data.get("checklist")
     return Coe(
@@ -304,22 +407,9 @@ def build_coe(source: Source, written: bool = True) -> Coe:
         regions=_strings(data.get("regions")),
         tags=_strings(data.get("tags")),
         summary=data["summary"],
-        times=Times(
-            start=parse_time(times["start"]), detected=parse_time(times["detected"]),
-            engaged=_time(times.get("engaged")), mitigated=_time(times.get("mitigated")),
-            resolved=_time(times.get("resolved")),
-        ),
+        times=_times(data["times"]),
         detection=Detection(**data["detection"]),
-        impact=Impact(
-            customer_experience=impact["customer_experience"],
-            customers_affected=impact.get("customers_affected"),
-            metrics=tuple(Metric(**m) for m in impact.get("metrics", ())),
-            graphs=tuple(
-                Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
-                      threshold=g.get("threshold"), points=read_points(folder, g["data"]))
-                for g in impact.get("graphs", ())
-            ),
-        ),
+        impact=_impact(data["impact"], folder),
         timeline=tuple(
             TimelineEntry(at=parse_time(e["at"]), event=e["event"], kind=e.get("kind"),
                           link=e.get("link"))
@@ -327,27 +417,22 @@ def build_coe(source: Source, written: bool = True) -> Coe:
         ),
         communications=tuple(
             Communication(at=parse_time(c["at"]), channel=c["channel"], message=c["message"],
-                          audience=c.get("audience"))
-            for c in data.get("communications", ())
+                          audience=c.get("audience"), json_path=("communications", i))
+            for i, c in enumerate(data.get("communications", ()))
         ),
         mitigations=tuple(
             Mitigation(kind=m["kind"], description=m["description"], at=_time(m.get("at")),
-                       effective=m.get("effective"))
-            for m in data.get("mitigations", ())
+                       effective=m.get("effective"), json_path=("mitigations", i))
+            for i, m in enumerate(data.get("mitigations", ()))
         ),
         dependencies=tuple(Dependency(**d) for d in data.get("dependencies", ())),
-        whys=Whys(whys["problem"], tuple(_node(n) for n in whys["causes"])) if whys else None,
+        whys=_whys(whys),
         lessons=_strings(data.get("lessons")),
-        action_items=tuple(
-            ActionItem(
-                id=a["id"], title=a["title"], owner=a["owner"], priority=a["priority"],
-                due=parse_date(a["due"]), status=a["status"], team=a.get("team"),
-                closed=_date(a.get("closed")), kind=a.get("kind"),
-                addresses=_strings(a.get("addresses")), link=a.get("link"),
-            )
-            for a in data.get("action_items", ())
-        ),
+        action_items=tuple(_action_item(a, ("action_items", i))
+                           for i, a in enumerate(data.get("action_items", ()))),
         checklist=Checklist(**checklist) if checklist else None,
         narrative=narrative,
         written=json.dumps(data, ensure_ascii=False, separators=(",", ":")) if written else "",
+        places=Places(weakref.ref(source)),
+        narrative_beside=beside,
     )

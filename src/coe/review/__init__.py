@@ -2,9 +2,10 @@
 
 Each rule is a small function whose docstring is its documentation, with a failing and a
 passing example (YAML merged over a minimal COE; the tests run both, and the rules page
-of the docs is generated from them). A rule yields `(path, message)` findings; the
-path places the warning on its line. A repository turns rules off, raises them to
-errors and sets their thresholds in the `coe` plugin's section of mkdocs.yml:
+of the docs is generated from them). A rule reads only the model and yields
+`(place, message)` findings: the model knows where each of its values was written. A
+repository turns rules off, raises them to errors and sets their thresholds in the `coe`
+plugin's section of mkdocs.yml:
 
     plugins:
       - coe:
@@ -17,15 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from ..locate import line_column
 from ..model import Coe
 from ..problems import Level, Problem
-from ..sources import JsonPath, Source, narrative_file
-from .registry import REVIEW_RULES, ReviewRule, rule
-
 from . import actions, blame, communication, figures, mitigation, tree
+from .registry import REVIEW_RULES, ReviewRule, rule
 
 __all__ = ["REVIEW_RULES", "ReviewRule", "ReviewSettings", "RuleSetting", "SettingsError", "review",
            "rule", "settings_from_config"]
@@ -92,8 +91,9 @@ def settings_from_config(config: Any, today: date | None = None) -> ReviewSettin
     return ReviewSettings(tuple(result), today)
 
 
-def review(coe: Coe, source: Source, settings: ReviewSettings) -> list[Problem]:
-    """Every finding of every rule that is on, as problems at their places."""
+def review(coe: Coe, display: str, settings: ReviewSettings) -> list[Problem]:
+    """Every finding of every rule that is on, as problems of the file shown as `display`
+    (or of the file beside it that a finding names)."""
     problems = []
     today = settings.today or date.today()
     configured: dict[str, RuleSetting] = {}
@@ -104,30 +104,7 @@ def review(coe: Coe, source: Source, settings: ReviewSettings) -> list[Problem]:
         if setting.level is None:
             continue
         options = {**registered.options, **dict(setting.options)}
-        for finding in registered.check(coe, source, today=today, **options):
-            path, message = finding[0], finding[1]
-            if path == ("narrative.md",):
-                problems.append(_in_narrative(source, code, message, finding[2], setting.level))  # type: ignore[misc]
-                continue
-            if len(finding) == 3:
-                value = _value_at(source.data, path)
-                line, column = source.position_in(path, value, finding[2])  # type: ignore[misc]
-            else:
-                span = source.span(path)
-                line, column = span.line, span.column
-            problems.append(Problem(source.display, line, column, code, message, setting.level))
+        for place, message in registered.check(coe, today=today, **options):
+            path = str(Path(display).parent / place.beside) if place.beside else display
+            problems.append(Problem(path, place.line, place.column, code, message, setting.level))
     return problems
-
-
-def _in_narrative(source: Source, code: str, message: str, index: int, level: Level) -> Problem:
-    from pathlib import Path
-
-    text = narrative_file(source)[0] or ""
-    line, column = line_column(text, index)
-    return Problem(str(Path(source.display).parent / "narrative.md"), line, column, code, message, level)
-
-
-def _value_at(data: Any, path: JsonPath) -> str:
-    for part in path:
-        data = data[part]
-    return data

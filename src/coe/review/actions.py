@@ -7,12 +7,11 @@ from datetime import date
 from typing import Any
 
 from ..model import Coe
-from ..sources import Source
-from .registry import Finding, _action_path, rule
+from .registry import Finding, rule
 
 
 @rule("COE109", "action-without-ticket")
-def action_without_ticket(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def action_without_ticket(coe: Coe, **_: Any) -> Iterator[Finding]:
     """An open or in-progress action item has no `link` to its ticket.
 
     Action items are tracked to completion in the team's ticket system; the link is
@@ -31,11 +30,11 @@ def action_without_ticket(coe: Coe, source: Source, **_: Any) -> Iterator[Findin
     """
     for item in coe.action_items:
         if item.is_open and not item.link:
-            yield _action_path(coe, item.id), f"action item {item.id} is {item.status} and has no link to its ticket"
+            yield coe.places.of(item.json_path + ("id",)), f"action item {item.id} is {item.status} and has no link to its ticket"
 
 
 @rule("COE110", "action-overdue")
-def action_overdue(coe: Coe, source: Source, today: date, **_: Any) -> Iterator[Finding]:
+def action_overdue(coe: Coe, today: date, **_: Any) -> Iterator[Finding]:
     """An open or in-progress action item is past its due date on "today" (set with
     `--today`, else SOURCE_DATE_EPOCH, else the clock).
 
@@ -54,6 +53,6 @@ def action_overdue(coe: Coe, source: Source, today: date, **_: Any) -> Iterator[
     for item in coe.action_items:
         late = item.days_overdue(today)
         if late:
-            yield _action_path(coe, item.id, "due"), (
+            yield coe.places.of(item.json_path + ("due",)), (
                 f"action item {item.id} is {late} days overdue (due {item.due.isoformat()}, "
                 f"{item.status}, as of {today.isoformat()}); finish it or agree a new date")

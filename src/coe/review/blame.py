@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..locate import Place, line_column
 from ..model import Coe
-from ..sources import JsonPath, Source, narrative_file
 from .registry import Finding, rule
 
 
@@ -100,19 +100,8 @@ def _may_blame(text: str) -> bool:
     return False
 
 
-def _strings(data: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _strings(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _strings(value, path + (index,))
-
-
 @rule("COE108", "blame-language")
-def blame_language(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def blame_language(coe: Coe, **_: Any) -> Iterator[Finding]:
     """Wording that blames people ("human error", "operator error", "careless",
     "should have known", "negligent", "fault of", ...), anywhere in the COE.
 
@@ -130,17 +119,16 @@ def blame_language(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
     """
     # Most COEs are blameless. The full expression costs milliseconds a file, so it runs
     # only around the places where one of its words occurs at all.
-    strings = _strings(source.data) if _may_blame(source.text) else ()
-    for path, text in strings:
+    texts = coe.places.texts() if _may_blame(coe.places.file_text()) else ()
+    for path, text in texts:
         for match in _BLAME_RE.finditer(text) if _may_blame(text) else ():
-            index = int(match.lastgroup[1:])  # type: ignore[index]
-            yield path, (f'blaming wording "{match.group(0)}"; {_BLAME[index][1]}'), match.start()
-    text = narrative_file(source)[0]
-    if "narrative" not in _dict(source.data) and text:
-        for match in _BLAME_RE.finditer(text):
-            index = int(match.lastgroup[1:])  # type: ignore[index]
-            yield ("narrative.md",), f'blaming wording "{match.group(0)}"; {_BLAME[index][1]}', match.start()
+            yield coe.places.in_text(path, text, match.start()), _reword(match)
+    if coe.narrative_beside and coe.narrative:
+        for match in _BLAME_RE.finditer(coe.narrative):
+            line, column = line_column(coe.narrative, match.start())
+            yield Place(line, column, coe.narrative_beside), _reword(match)
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def _reword(match: re.Match[str]) -> str:
+    index = int(match.lastgroup[1:])  # type: ignore[index]
+    return f'blaming wording "{match.group(0)}"; {_BLAME[index][1]}'

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import Coe
-from ..sources import Source
 from .registry import Finding, rule
 
 
@@ -19,7 +18,7 @@ _NUMBER = re.compile(r"\d")
 
 
 @rule("COE104", "impact-unquantified")
-def impact_unquantified(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def impact_unquantified(coe: Coe, **_: Any) -> Iterator[Finding]:
     """The impact has no number: no metrics, no customers affected, no figure in the
     summary or the customer experience.
 
@@ -40,7 +39,7 @@ def impact_unquantified(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]
         return
     if _NUMBER.search(coe.summary) or _NUMBER.search(impact.customer_experience):
         return
-    yield ("impact",), ("the impact has no numbers; add metrics, customers_affected, or figures "
+    yield coe.places.of(coe.impact.json_path), ("the impact has no numbers; add metrics, customers_affected, or figures "
                         "in the summary (how many, how much, how long)")
 
 
@@ -49,7 +48,7 @@ def in_minutes(value: float) -> str:
 
 
 @rule("COE105", "slow-detection", minutes=10)
-def slow_detection(coe: Coe, source: Source, minutes: float = 10, **_: Any) -> Iterator[Finding]:
+def slow_detection(coe: Coe, minutes: float = 10, **_: Any) -> Iterator[Finding]:
     """Detection took longer than the threshold (default 10 minutes) and no action item of
     kind `detect` makes it faster next time.
 
@@ -66,13 +65,13 @@ def slow_detection(coe: Coe, source: Source, minutes: float = 10, **_: Any) -> I
     """
     taken = coe.times.time_to_detect
     if taken is not None and taken > minutes and not has_detect_action(coe):
-        yield ("times", "detected"), (
+        yield coe.places.of(coe.times.json_path + ("detected",)), (
             f"detection took {in_minutes(taken)} (over {minutes:g}) and no action item of kind "
             "detect shortens it; how would the same pattern be caught sooner next time?")
 
 
 @rule("COE106", "late-engagement", minutes=15)
-def late_engagement(coe: Coe, source: Source, minutes: float = 15, **_: Any) -> Iterator[Finding]:
+def late_engagement(coe: Coe, minutes: float = 15, **_: Any) -> Iterator[Finding]:
     """Engagement came more than the threshold (default 15 minutes) after detection and
     no action item of kind `detect` addresses it.
 
@@ -88,6 +87,6 @@ def late_engagement(coe: Coe, source: Source, minutes: float = 15, **_: Any) -> 
     """
     taken = coe.times.time_to_engage
     if taken is not None and taken > minutes and not has_detect_action(coe):
-        yield ("times", "engaged"), (
+        yield coe.places.of(coe.times.json_path + ("engaged",)), (
             f"the first engineer engaged {in_minutes(taken)} after detection (over {minutes:g}) "
             "and no action item of kind detect addresses the paging or escalation")

@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import Coe
-from ..sources import Source
 from .blame import _Caseless
-from .registry import Finding, _node_path, rule
+from .registry import Finding, rule
 
 
 _ROLLBACK = _Caseless.compile(r"roll(?:ed|ing)?[ -]?back|rollback|revert")
 
 
 @rule("COE112", "deployment-without-rollback")
-def deployment_without_rollback(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def deployment_without_rollback(coe: Coe, **_: Any) -> Iterator[Finding]:
     """A why-node of category `deployment`, and no sign that a rollback was considered:
     no mitigation of kind `rollback` and no mention of one in the mitigations or the
     timeline. At the start of every incident, ask "was there a deployment?".
@@ -44,7 +43,7 @@ def deployment_without_rollback(coe: Coe, source: Source, **_: Any) -> Iterator[
     texts = [m.description for m in coe.mitigations] + [e.event for e in coe.timeline]
     if any(_ROLLBACK.search(text) for text in texts):
         return
-    yield _node_path(source, deployment[0].id), (
+    yield coe.places.of(deployment[0].json_path + ("id",)), (
         f"why-node {deployment[0].id} is a deployment, but no rollback appears in the "
         "mitigations or the timeline; say whether one was considered and why not")
 
@@ -54,7 +53,7 @@ _KEPT = _Caseless.compile(
 
 
 @rule("COE113", "restart-without-evidence")
-def restart_without_evidence(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def restart_without_evidence(coe: Coe, **_: Any) -> Iterator[Finding]:
     """A restart mitigated, and nothing says what was kept for investigation (some hosts
     set aside, a heap dump, logs). A restart clears the evidence with the fault.
 
@@ -74,14 +73,14 @@ def restart_without_evidence(coe: Coe, source: Source, **_: Any) -> Iterator[Fin
     texts = [m.description for m in coe.mitigations] + [e.event for e in coe.timeline]
     if any(_KEPT.search(text) for text in texts):
         return
-    yield ("mitigations", restarts[0], "kind"), (
+    yield coe.places.of(coe.mitigations[restarts[0]].json_path + ("kind",)), (
         "a restart with nothing kept for investigation; say which hosts, dumps or logs were "
         "set aside before restarting")
 
 
 
 @rule("COE115", "no-effective-mitigation")
-def no_effective_mitigation(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def no_effective_mitigation(coe: Coe, **_: Any) -> Iterator[Finding]:
     """Mitigations are listed but none is marked `effective: true`: which one ended the
     impact? Marking the one that worked (and those that did not) tells the next
     responder what to try first.
@@ -98,4 +97,4 @@ def no_effective_mitigation(coe: Coe, source: Source, **_: Any) -> Iterator[Find
           - {kind: shift-away, description: Drained the zone, effective: true}
     """
     if coe.mitigations and not any(m.effective for m in coe.mitigations):
-        yield ("mitigations",), "no mitigation is marked effective: true; which one ended the impact?"
+        yield coe.places.of(("mitigations",)), "no mitigation is marked effective: true; which one ended the impact?"

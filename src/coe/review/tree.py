@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import Coe
-from ..sources import Source
-from .registry import Finding, _node_path, rule
+from .registry import Finding, rule
 
 
 @rule("COE101", "why-chain")
-def why_chain(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def why_chain(coe: Coe, **_: Any) -> Iterator[Finding]:
     """The why-tree never branches: it names a single contributing factor.
 
     Incidents have several contributing factors: why it happened, why it was not
@@ -40,13 +39,13 @@ def why_chain(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
         return
     nodes = coe.whys.nodes()
     if len(coe.whys.causes) < 2 and all(len(node.causes) < 2 for node in nodes):
-        yield ("whys", "problem"), (
+        yield coe.places.of(coe.whys.json_path + ("problem",)), (
             "the why-tree is a chain with one contributing factor; ask also why it was not "
             "caught sooner and why the impact lasted as long as it did")
 
 
 @rule("COE102", "open-leaf")
-def open_leaf(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def open_leaf(coe: Coe, **_: Any) -> Iterator[Finding]:
     """A leaf of the why-tree is not marked as a root cause.
 
     Keep asking why until the answer is something to change, then mark it
@@ -70,13 +69,13 @@ def open_leaf(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
         return
     for node in coe.whys.nodes():
         if not node.causes and not node.root_cause:
-            yield _node_path(source, node.id), (
+            yield coe.places.of(node.json_path + ("id",)), (
                 f"why-node {node.id} is a leaf but not a root cause; ask why once more, "
                 "or mark it root_cause: true")
 
 
 @rule("COE103", "root-cause-unaddressed")
-def root_cause_unaddressed(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def root_cause_unaddressed(coe: Coe, **_: Any) -> Iterator[Finding]:
     """A root cause that no action item addresses.
 
     Every root cause needs an action item whose `addresses` names it, or the same
@@ -104,13 +103,13 @@ def root_cause_unaddressed(coe: Coe, source: Source, **_: Any) -> Iterator[Findi
     addressed = {node for item in coe.action_items for node in item.addresses}
     for node in coe.whys.nodes():
         if node.root_cause and node.id not in addressed:
-            yield _node_path(source, node.id), (
+            yield coe.places.of(node.json_path + ("id",)), (
                 f"root cause {node.id} has no action item; add one whose addresses lists {node.id}")
 
 
 
 @rule("COE107", "dependency-unanalysed")
-def dependency_unanalysed(coe: Coe, source: Source, **_: Any) -> Iterator[Finding]:
+def dependency_unanalysed(coe: Coe, **_: Any) -> Iterator[Finding]:
     """A why-node blames a dependency (`category: dependency`) and the COE has no
     `dependencies` analysis.
 
@@ -138,6 +137,6 @@ def dependency_unanalysed(coe: Coe, source: Source, **_: Any) -> Iterator[Findin
         return
     for node in coe.whys.nodes():
         if node.category == "dependency":
-            yield _node_path(source, node.id), (
+            yield coe.places.of(node.json_path + ("id",)), (
                 f"why-node {node.id} blames a dependency but the COE has no dependencies "
                 "analysis: what did it promise, what did it do, was this failure mode expected?")
