@@ -129,7 +129,7 @@ def why_nodes(data: Any) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
 
 
 def source_why_nodes(source: Source) -> list[tuple[JsonPath, dict[str, Any]]]:
-    """`why_nodes` of a source's data, walked once: several checks and rules need them."""
+    """`why_nodes` of a source's data, walked once: several checks need them."""
     nodes = source.derived.get("why_nodes")
     if nodes is None:
         nodes = source.derived["why_nodes"] = list(why_nodes(source.data))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import folder_files
-from .locate import Place
+from .locate import Places
 from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
 from .times import parse_date, parse_time
 
@@ -26,57 +26,6 @@ def minutes_between(earlier: datetime | None, later: datetime | None) -> float |
     if earlier is None or later is None:
         return None
     return (later - earlier).total_seconds() / 60
-
-
-@dataclass(frozen=True)
-class Places:
-    """Where the values of a COE were written, by JSON path (the `json_path` of its parts), as
-    the COE's source knows them.
-
-    Looked up when a review rule needs one, while the source is alive: the rules run
-    right after the model is built. Working out the place of every value of every COE
-    costs a third more validation, to keep in memory places of which a COE needs a few;
-    holding on to the sources would keep all their positions in memory.
-    """
-
-    source: weakref.ref[Source] | None = None
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return Places, ()  # the source stays in the process that read it
-
-    def _source(self) -> Source:
-        source = self.source() if self.source is not None else None
-        if source is None:
-            raise LookupError("the places of a COE are known only while its source is")
-        return source
-
-    def of(self, path: JsonPath) -> Place:
-        """Where the value at `path` starts."""
-        span = self._source().span(path)
-        return Place(span.line, span.column)
-
-    def in_text(self, path: JsonPath, text: str, index: int) -> Place:
-        """Where character `index` of `text`, the text at `path`, was written."""
-        return Place(*self._source().position_in(path, text, index))
-
-    def file_text(self) -> str:
-        """The text of the COE's file as written."""
-        return self._source().text
-
-    def texts(self) -> Iterator[tuple[JsonPath, str]]:
-        """Every text of the COE's file with its path, in the order of the file."""
-        return _texts(self._source().data, ())
-
-
-def _texts(data: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _texts(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _texts(value, path + (index,))
 
 
 @dataclass(frozen=True)
@@ -116,6 +65,7 @@ class Detection:
     method: str
     alarm: str | None = None
     analysis: str | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -123,6 +73,7 @@ class Metric:
     name: str
     value: float
     unit: str | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -134,6 +85,7 @@ class Graph:
     points: tuple[tuple[datetime, float], ...]
     unit: str | None = None
     threshold: float | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -151,6 +103,7 @@ class TimelineEntry:
     event: str
     kind: str | None = None
     link: str | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -178,6 +131,7 @@ class Dependency:
     observed: str | None = None
     failure_mode_expected: bool | None = None
     blast_radius: str | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -294,6 +248,30 @@ class Coe:
     places: Places = field(default=Places(), repr=False, compare=False)
     narrative_beside: str | None = field(default=None, repr=False, compare=False)
 
+    def texts(self) -> Iterator[tuple[JsonPath, str]]:
+        """Every text written in the COE's file, with its JSON path (the narrative only
+        when it is one of its fields)."""
+        for name in ("id", "title", "status", "scope", "summary"):
+            yield (name,), getattr(self, name)
+        if self.narrative is not None and self.narrative_beside is None:
+            yield ("narrative",), self.narrative
+        for name in ("authors", "reviewers", "services", "regions", "tags", "lessons"):
+            for index, text in enumerate(getattr(self, name)):
+                yield (name, index), text
+        parts: list[Any] = [self.detection, self.impact, *self.impact.metrics,
+                            *self.impact.graphs, *self.timeline, *self.communications,
+                            *self.mitigations, *self.dependencies, *self.action_items]
+        if self.whys is not None:
+            parts += [self.whys, *self.whys.nodes()]
+        for part in parts:
+            for name in _TEXT_FIELDS[part.__class__]:
+                text = getattr(part, name)
+                if text is not None:
+                    yield part.json_path + (name,), text
+        for item in self.action_items:
+            for index, text in enumerate(item.addresses):
+                yield item.json_path + ("addresses", index), text
+
     def fields_as_written(self) -> dict[str, Any]:
         """The COE's fields as its file has them, in its order."""
         if not self.written:
@@ -310,6 +288,23 @@ class Coe:
     def minutes_from_start(self, moment: datetime) -> float:
         """T+minutes of `moment` (negative before impact began)."""
         return (moment - self.times.start).total_seconds() / 60
+
+
+# The fields of each part of a COE that hold text as written (times and dates, read
+# into datetimes and dates, are not).
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {
+    Detection: ("method", "alarm", "analysis"),
+    Impact: ("customer_experience",),
+    Metric: ("name", "unit"),
+    Graph: ("title", "data", "unit"),
+    TimelineEntry: ("event", "kind", "link"),
+    Communication: ("channel", "audience", "message"),
+    Mitigation: ("kind", "description"),
+    Dependency: ("name", "promise", "observed", "blast_radius"),
+    Whys: ("problem",),
+    WhyNode: ("id", "because", "why", "evidence", "category"),
+    ActionItem: ("id", "title", "owner", "team", "priority", "status", "kind", "link"),
+}
 
 
 def _time(value: Any) -> datetime | None:
@@ -353,11 +348,13 @@ def _impact(data: dict[str, Any], folder: Path) -> Impact:
     return Impact(
         customer_experience=data["customer_experience"],
         customers_affected=data.get("customers_affected"),
-        metrics=tuple(Metric(**m) for m in data.get("metrics", ())),
+        metrics=tuple(Metric(**m, json_path=("impact", "metrics", i))
+                      for i, m in enumerate(data.get("metrics", ()))),
         graphs=tuple(
             Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
-                  threshold=g.get("threshold"), points=read_points(folder, g["data"]))
-            for g in data.get("graphs", ())
+                  threshold=g.get("threshold"), points=read_points(folder, g["data"]),
+                  json_path=("impact", "graphs", i))
+            for i, g in enumerate(data.get("graphs", ()))
         ),
         json_path=("impact",),
     )
@@ -408,12 +405,12 @@ def build_coe(source: Source, written: bool = True) -> Coe:
         tags=_strings(data.get("tags")),
         summary=data["summary"],
         times=_times(data["times"]),
-        detection=Detection(**data["detection"]),
+        detection=Detection(**data["detection"], json_path=("detection",)),
         impact=_impact(data["impact"], folder),
         timeline=tuple(
             TimelineEntry(at=parse_time(e["at"]), event=e["event"], kind=e.get("kind"),
-                          link=e.get("link"))
-            for e in data["timeline"]
+                          link=e.get("link"), json_path=("timeline", i))
+            for i, e in enumerate(data["timeline"])
         ),
         communications=tuple(
             Communication(at=parse_time(c["at"]), channel=c["channel"], message=c["message"],
@@ -425,7 +422,8 @@ def build_coe(source: Source, written: bool = True) -> Coe:
                        effective=m.get("effective"), json_path=("mitigations", i))
             for i, m in enumerate(data.get("mitigations", ()))
         ),
-        dependencies=tuple(Dependency(**d) for d in data.get("dependencies", ())),
+        dependencies=tuple(Dependency(**d, json_path=("dependencies", i))
+                           for i, d in enumerate(data.get("dependencies", ()))),
         whys=_whys(whys),
         lessons=_strings(data.get("lessons")),
         action_items=tuple(_action_item(a, ("action_items", i))

@@ -119,9 +119,11 @@ def blame_language(coe: Coe, **_: Any) -> Iterator[Finding]:
     """
     # Most COEs are blameless. The full expression costs milliseconds a file, so it runs
     # only around the places where one of its words occurs at all.
-    texts = coe.places.texts() if _may_blame(coe.places.file_text()) else ()
-    for path, text in texts:
-        for match in _BLAME_RE.finditer(text) if _may_blame(text) else ():
+    texts = coe.texts() if _may_blame(coe.places.file_text()) else ()
+    blaming = [(coe.places.of(path), path, text) for path, text in texts if _may_blame(text)]
+    blaming.sort(key=lambda found: (found[0].line, found[0].column))  # the order of the file
+    for _, path, text in blaming:
+        for match in _BLAME_RE.finditer(text):
             yield coe.places.in_text(path, text, match.start()), _reword(match)
     if coe.narrative_beside and coe.narrative:
         for match in _BLAME_RE.finditer(coe.narrative):
