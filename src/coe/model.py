@@ -65,7 +65,6 @@ class Detection:
     method: str
     alarm: str | None = None
     analysis: str | None = None
-    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,6 @@ class Metric:
     name: str
     value: float
     unit: str | None = None
-    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,6 @@ class Graph:
     points: tuple[tuple[datetime, float], ...]
     unit: str | None = None
     threshold: float | None = None
-    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,6 @@ class TimelineEntry:
     event: str
     kind: str | None = None
     link: str | None = None
-    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -131,7 +127,6 @@ class Dependency:
     observed: str | None = None
     failure_mode_expected: bool | None = None
     blast_radius: str | None = None
-    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -258,16 +253,24 @@ class Coe:
         for name in ("authors", "reviewers", "services", "regions", "tags", "lessons"):
             for index, text in enumerate(getattr(self, name)):
                 yield (name, index), text
-        parts: list[Any] = [self.detection, self.impact, *self.impact.metrics,
-                            *self.impact.graphs, *self.timeline, *self.communications,
-                            *self.mitigations, *self.dependencies, *self.action_items]
+        # The many entries of the lists below have their paths worked out here rather
+        # than each carrying one: only a blaming text needs them.
+        parts: list[tuple[JsonPath, Any]] = [
+            (("detection",), self.detection), (("impact",), self.impact),
+            *((("impact", "metrics", i), metric) for i, metric in enumerate(self.impact.metrics)),
+            *((("impact", "graphs", i), graph) for i, graph in enumerate(self.impact.graphs)),
+            *((("timeline", i), entry) for i, entry in enumerate(self.timeline)),
+            *((("dependencies", i), dependency) for i, dependency in enumerate(self.dependencies)),
+            *((part.json_path, part) for part in (*self.communications, *self.mitigations,
+                                                  *self.action_items)),
+        ]
         if self.whys is not None:
-            parts += [self.whys, *self.whys.nodes()]
-        for part in parts:
+            parts += [(part.json_path, part) for part in (self.whys, *self.whys.nodes())]
+        for path, part in parts:
             for name in _TEXT_FIELDS[part.__class__]:
                 text = getattr(part, name)
                 if text is not None:
-                    yield part.json_path + (name,), text
+                    yield path + (name,), text
         for item in self.action_items:
             for index, text in enumerate(item.addresses):
                 yield item.json_path + ("addresses", index), text
@@ -348,13 +351,11 @@ def _impact(data: dict[str, Any], folder: Path) -> Impact:
     return Impact(
         customer_experience=data["customer_experience"],
         customers_affected=data.get("customers_affected"),
-        metrics=tuple(Metric(**m, json_path=("impact", "metrics", i))
-                      for i, m in enumerate(data.get("metrics", ()))),
+        metrics=tuple(Metric(**m) for m in data.get("metrics", ())),
         graphs=tuple(
             Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
-                  threshold=g.get("threshold"), points=read_points(folder, g["data"]),
-                  json_path=("impact", "graphs", i))
-            for i, g in enumerate(data.get("graphs", ()))
+                  threshold=g.get("threshold"), points=read_points(folder, g["data"]))
+            for g in data.get("graphs", ())
         ),
         json_path=("impact",),
     )
@@ -405,12 +406,12 @@ def build_coe(source: Source, written: bool = True) -> Coe:
         tags=_strings(data.get("tags")),
         summary=data["summary"],
         times=_times(data["times"]),
-        detection=Detection(**data["detection"], json_path=("detection",)),
+        detection=Detection(**data["detection"]),
         impact=_impact(data["impact"], folder),
         timeline=tuple(
             TimelineEntry(at=parse_time(e["at"]), event=e["event"], kind=e.get("kind"),
-                          link=e.get("link"), json_path=("timeline", i))
-            for i, e in enumerate(data["timeline"])
+                          link=e.get("link"))
+            for e in data["timeline"]
         ),
         communications=tuple(
             Communication(at=parse_time(c["at"]), channel=c["channel"], message=c["message"],
@@ -422,8 +423,7 @@ def build_coe(source: Source, written: bool = True) -> Coe:
                        effective=m.get("effective"), json_path=("mitigations", i))
             for i, m in enumerate(data.get("mitigations", ()))
         ),
-        dependencies=tuple(Dependency(**d, json_path=("dependencies", i))
-                           for i, d in enumerate(data.get("dependencies", ()))),
+        dependencies=tuple(Dependency(**d) for d in data.get("dependencies", ())),
         whys=_whys(whys),
         lessons=_strings(data.get("lessons")),
         action_items=tuple(_action_item(a, ("action_items", i))
