@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coe.locate import byte_line_column, in_scalar, line_column, scalar_form
+from coe.locate import byte_line_column, in_scalar, line_column
 
 
 def test_line_column_counts_from_one() -> None:
@@ -16,8 +16,7 @@ def test_byte_line_column_counts_characters() -> None:
 
 
 def _place(text: str, line: int, column: int, value: str, index: int) -> tuple[int, int]:
-    form = scalar_form(text.splitlines(), line, column, value)
-    return in_scalar(line, column, form, value, index)
+    return in_scalar(text.splitlines(), line, column, value, index)
 
 
 def test_characters_of_plain_and_quoted_strings() -> None:
@@ -28,4 +27,4 @@ def test_characters_of_plain_and_quoted_strings() -> None:
 def test_characters_of_block_scalars_skip_leading_blank_lines() -> None:
     text = "a: |\n\n  one\n  two error\n"
     assert _place(text, 1, 4, "\none\ntwo error\n", 9) == (4, 7)
-    assert scalar_form(text.splitlines(), 1, 4, "x") == ((3, 2),)
+    assert _place(text, 1, 4, "x", 0) == (3, 3)

@@ -14,12 +14,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .sources import JsonPath, Source
 
-# How a YAML string is written, as far as placing its characters needs: 0 for plain
-# text, 1 for a quoted one (the quote comes first); for a block scalar (`|`, `>`), the
-# file's line and indentation taken for each line of the value.
-Form = int | tuple[tuple[int, int], ...]
-
-
 @dataclass(frozen=True)
 class Place:
     """A 1-based line and column; in the COE's own file, or in the file `beside` it
@@ -46,39 +40,27 @@ def byte_line_column(data: bytes, index: int) -> tuple[int, int]:
     return line, column
 
 
-def scalar_form(lines: list[str], line: int, column: int, value: str) -> Form:
-    """The form of the string `value` written at `line` and `column` of a file of `lines`
-    (as str.splitlines gives them)."""
-    here = lines[line - 1][column - 1:column] if line <= len(lines) else ""
-    if here in ("|", ">"):
-        return tuple(_content_row(lines, line + 1 + k) for k in range(value.count("\n") + 1))
-    return 1 if here in ("'", '"') else 0
-
-
-def _content_row(lines: list[str], line: int) -> tuple[int, int]:
-    # Blank lines before the content are not part of the count.
-    while line <= len(lines) and not lines[line - 1].strip():
-        line += 1
-    content = lines[line - 1] if line <= len(lines) else ""
-    return line, len(content) - len(content.lstrip(" "))
-
-
-def in_scalar(line: int, column: int, form: Form, value: str, index: int) -> tuple[int, int]:
-    """The line and column in the file of character `index` of the string `value`,
-    written at `line` and `column` in `form`.
+def in_scalar(lines: list[str], line: int, column: int, value: str, index: int) -> tuple[int, int]:
+    """The line and column in a file of `lines` (as str.splitlines gives them) of
+    character `index` of the string `value`, written at `line` and `column`.
 
     Exact for block scalars (`|`, `>`) and one-line scalars, the ways long text and
     short text are written; for a quoted string folded over several lines, it names the
     right line and an approximate column.
     """
+    here = lines[line - 1][column - 1:column] if line <= len(lines) else ""
     lines_before = value.count("\n", 0, index)
     within = index - (value.rfind("\n", 0, index) + 1)
-    if isinstance(form, tuple):
-        row_line, indent = form[lines_before]
-        return row_line, indent + within + 1
+    if here in ("|", ">"):
+        line += 1 + lines_before
+        while line <= len(lines) and not lines[line - 1].strip():
+            line += 1  # blank lines before the content are not part of the count
+        content = lines[line - 1] if line <= len(lines) else ""
+        return line, len(content) - len(content.lstrip(" ")) + within + 1
     if lines_before:
         return line + lines_before, within + 1
-    return line, column + form + within
+    quoted = 1 if here in ("'", '"') else 0
+    return line, column + quoted + within
 
 
 @dataclass(frozen=True)

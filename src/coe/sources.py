@@ -64,8 +64,7 @@ class Source:
     def position_in(self, path: JsonPath, value: str, index: int) -> tuple[int, int]:
         """The line and column in the file of character `index` of the string at `path`."""
         span = self.span(path)
-        form = locate.scalar_form(self.text.splitlines(), span.line, span.column, value)
-        return locate.in_scalar(span.line, span.column, form, value, index)
+        return locate.in_scalar(self.text.splitlines(), span.line, span.column, value, index)
 
     def has(self, path: JsonPath) -> bool:
         """True when the file has a value at `path`."""
