@@ -16,8 +16,8 @@ from coe import validate as validation
 from coe.model import build_coe
 from coe.problems import Level, Problem
 from coe.repository import display_path
-from coe.review import (_BLAME, _BLAME_BY_WORD, _FOLDED_ONLY_BY_RE, _KEPT, _ROLLBACK, _Caseless,
-                        _may_blame)
+from coe.review.blame import _BLAME, _BLAME_BY_WORD, _FOLDED_ONLY_BY_RE, _Caseless, _may_blame
+from coe.review.mitigation import _KEPT, _ROLLBACK
 from coe.sources import read_source
 from coe.repository import display_resolved, resolve
 from coe.results import Checked, Report

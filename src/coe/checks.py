@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import folder_files
+from . import folder_files, locate
 from .problems import Problem
 from .repository import folder_name_problem
 from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
@@ -129,7 +129,7 @@ def why_nodes(data: Any) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
 
 
 def source_why_nodes(source: Source) -> list[tuple[JsonPath, dict[str, Any]]]:
-    """`why_nodes` of a source's data, walked once: several checks and rules need them."""
+    """`why_nodes` of a source's data, walked once: several checks need them."""
     nodes = source.derived.get("why_nodes")
     if nodes is None:
         nodes = source.derived["why_nodes"] = list(why_nodes(source.data))
@@ -361,8 +361,7 @@ def check_links(source: Source) -> Iterator[Problem]:
         for index, target in _links(text):
             problem = link_problem(folder, target)
             if problem:
-                line = text.count("\n", 0, index) + 1
-                column = index - (text.rfind("\n", 0, index) + 1) + 1
+                line, column = locate.line_column(text, index)
                 yield Problem.of("COE027", display, line, column, problem)
 
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from . import folder_files
-from .sources import Source, narrative_file
+from .locate import Places
+from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
 from .times import parse_date, parse_time
-
 
 
 def minutes_between(earlier: datetime | None, later: datetime | None) -> float | None:
@@ -36,6 +37,7 @@ class Times:
     engaged: datetime | None = None
     mitigated: datetime | None = None
     resolved: datetime | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
     @property
     def time_to_detect(self) -> float | None:
@@ -89,6 +91,7 @@ class Impact:
     customers_affected: int | None = None
     metrics: tuple[Metric, ...] = ()
     graphs: tuple[Graph, ...] = ()
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class Communication:
     channel: str
     message: str
     audience: str | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class Mitigation:
     description: str
     at: datetime | None = None
     effective: bool | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 @dataclass(frozen=True)
@@ -135,10 +140,7 @@ class WhyNode:
     root_cause: bool = False
     category: str | None = None
     causes: tuple[WhyNode, ...] = ()
-
-    def walk(self) -> list[WhyNode]:
-        """This node and all below it, depth first."""
-        return _depth_first([self])
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
 
 def _depth_first(roots: Iterable[WhyNode]) -> list[WhyNode]:
@@ -156,18 +158,11 @@ def _depth_first(roots: Iterable[WhyNode]) -> list[WhyNode]:
 class Whys:
     problem: str
     causes: tuple[WhyNode, ...]
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
     def nodes(self) -> list[WhyNode]:
         """Every node of the tree, depth first in document order."""
         return _depth_first(self.causes)
-
-    def depth(self) -> int:
-        """Levels below the problem: 1 when the causes have no causes of their own."""
-
-        def depth_of(node: WhyNode) -> int:
-            return 1 + max((depth_of(c) for c in node.causes), default=0)
-
-        return max((depth_of(c) for c in self.causes), default=0)
 
 
 OPEN_STATUSES = ("open", "in-progress")
@@ -186,6 +181,7 @@ class ActionItem:
     kind: str | None = None
     addresses: tuple[str, ...] = ()
     link: str | None = None
+    json_path: JsonPath = field(default=(), repr=False, compare=False)  # where it is written
 
     @property
     def is_open(self) -> bool:
@@ -242,6 +238,42 @@ class Coe:
     # would take two thirds of the model's memory. Empty when the model was built only
     # for the review rules (`build_coe(..., written=False)`).
     written: str = field(default="", compare=False, repr=False)
+    # Where each value was written: see Places. The narrative's places are those of its
+    # own file when it is `narrative_beside` the COE's.
+    places: Places = field(default=Places(), repr=False, compare=False)
+    narrative_beside: str | None = field(default=None, repr=False, compare=False)
+
+    def texts(self) -> Iterator[tuple[JsonPath, str]]:
+        """Every text written in the COE's file, with its JSON path (the narrative only
+        when it is one of its fields)."""
+        for name in ("id", "title", "status", "scope", "summary"):
+            yield (name,), getattr(self, name)
+        if self.narrative is not None and self.narrative_beside is None:
+            yield ("narrative",), self.narrative
+        for name in ("authors", "reviewers", "services", "regions", "tags", "lessons"):
+            for index, text in enumerate(getattr(self, name)):
+                yield (name, index), text
+        # The many entries of the lists below have their paths worked out here rather
+        # than each carrying one: only a blaming text needs them.
+        parts: list[tuple[JsonPath, Any]] = [
+            (("detection",), self.detection), (("impact",), self.impact),
+            *((("impact", "metrics", i), metric) for i, metric in enumerate(self.impact.metrics)),
+            *((("impact", "graphs", i), graph) for i, graph in enumerate(self.impact.graphs)),
+            *((("timeline", i), entry) for i, entry in enumerate(self.timeline)),
+            *((("dependencies", i), dependency) for i, dependency in enumerate(self.dependencies)),
+            *((part.json_path, part) for part in (*self.communications, *self.mitigations,
+                                                  *self.action_items)),
+        ]
+        if self.whys is not None:
+            parts += [(part.json_path, part) for part in (self.whys, *self.whys.nodes())]
+        for path, part in parts:
+            for name in _TEXT_FIELDS[part.__class__]:
+                text = getattr(part, name)
+                if text is not None:
+                    yield path + (name,), text
+        for item in self.action_items:
+            for index, text in enumerate(item.addresses):
+                yield item.json_path + ("addresses", index), text
 
     def fields_as_written(self) -> dict[str, Any]:
         """The COE's fields as its file has them, in its order."""
@@ -261,6 +293,23 @@ class Coe:
         return (moment - self.times.start).total_seconds() / 60
 
 
+# The fields of each part of a COE that hold text as written (times and dates, read
+# into datetimes and dates, are not).
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {
+    Detection: ("method", "alarm", "analysis"),
+    Impact: ("customer_experience",),
+    Metric: ("name", "unit"),
+    Graph: ("title", "data", "unit"),
+    TimelineEntry: ("event", "kind", "link"),
+    Communication: ("channel", "audience", "message"),
+    Mitigation: ("kind", "description"),
+    Dependency: ("name", "promise", "observed", "blast_radius"),
+    Whys: ("problem",),
+    WhyNode: ("id", "because", "why", "evidence", "category"),
+    ActionItem: ("id", "title", "owner", "team", "priority", "status", "kind", "link"),
+}
+
+
 def _time(value: Any) -> datetime | None:
     return parse_time(value) if isinstance(value, str) else None
 
@@ -273,12 +322,51 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(value or ())
 
 
-def _node(data: dict[str, Any]) -> WhyNode:
+def _node(data: dict[str, Any], at: JsonPath) -> WhyNode:
     return WhyNode(
         id=data["id"], because=data["because"], why=data.get("why"),
         evidence=data.get("evidence"), root_cause=bool(data.get("root_cause", False)),
         category=data.get("category"),
-        causes=tuple(_node(child) for child in data.get("causes", ())),
+        causes=tuple(_node(child, at + ("causes", i)) for i, child in enumerate(data.get("causes", ()))),
+        json_path=at,
+    )
+
+
+def _whys(data: dict[str, Any] | None) -> Whys | None:
+    if not data:
+        return None
+    causes = tuple(_node(n, ("whys", "causes", i)) for i, n in enumerate(data["causes"]))
+    return Whys(data["problem"], causes, json_path=("whys",))
+
+
+def _times(data: dict[str, Any]) -> Times:
+    return Times(
+        start=parse_time(data["start"]), detected=parse_time(data["detected"]),
+        engaged=_time(data.get("engaged")), mitigated=_time(data.get("mitigated")),
+        resolved=_time(data.get("resolved")), json_path=("times",),
+    )
+
+
+def _impact(data: dict[str, Any], folder: Path) -> Impact:
+    return Impact(
+        customer_experience=data["customer_experience"],
+        customers_affected=data.get("customers_affected"),
+        metrics=tuple(Metric(**m) for m in data.get("metrics", ())),
+        graphs=tuple(
+            Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
+                  threshold=g.get("threshold"), points=read_points(folder, g["data"]))
+            for g in data.get("graphs", ())
+        ),
+        json_path=("impact",),
+    )
+
+
+def _action_item(data: dict[str, Any], at: JsonPath) -> ActionItem:
+    return ActionItem(
+        id=data["id"], title=data["title"], owner=data["owner"], priority=data["priority"],
+        due=parse_date(data["due"]), status=data["status"], team=data.get("team"),
+        closed=_date(data.get("closed")), kind=data.get("kind"),
+        addresses=_strings(data.get("addresses")), link=data.get("link"), json_path=at,
     )
 
 
@@ -296,11 +384,11 @@ def build_coe(source: Source, written: bool = True) -> Coe:
     its fields as `written` when it serves only the review rules."""
     data = source.data
     folder = source.path.parent
-    times = data["times"]
-    impact = data["impact"]
     narrative = data.get("narrative")
+    beside = None
     if narrative is None:
         narrative = narrative_file(source)[0]
+        beside = NARRATIVE_FILE
     whys = data.get("whys")
     checklist = data.get("checklist")
     return Coe(
@@ -317,22 +405,9 @@ def build_coe(source: Source, written: bool = True) -> Coe:
         regions=_strings(data.get("regions")),
         tags=_strings(data.get("tags")),
         summary=data["summary"],
-        times=Times(
-            start=parse_time(times["start"]), detected=parse_time(times["detected"]),
-            engaged=_time(times.get("engaged")), mitigated=_time(times.get("mitigated")),
-            resolved=_time(times.get("resolved")),
-        ),
+        times=_times(data["times"]),
         detection=Detection(**data["detection"]),
-        impact=Impact(
-            customer_experience=impact["customer_experience"],
-            customers_affected=impact.get("customers_affected"),
-            metrics=tuple(Metric(**m) for m in impact.get("metrics", ())),
-            graphs=tuple(
-                Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
-                      threshold=g.get("threshold"), points=read_points(folder, g["data"]))
-                for g in impact.get("graphs", ())
-            ),
-        ),
+        impact=_impact(data["impact"], folder),
         timeline=tuple(
             TimelineEntry(at=parse_time(e["at"]), event=e["event"], kind=e.get("kind"),
                           link=e.get("link"))
@@ -340,27 +415,22 @@ def build_coe(source: Source, written: bool = True) -> Coe:
         ),
         communications=tuple(
             Communication(at=parse_time(c["at"]), channel=c["channel"], message=c["message"],
-                          audience=c.get("audience"))
-            for c in data.get("communications", ())
+                          audience=c.get("audience"), json_path=("communications", i))
+            for i, c in enumerate(data.get("communications", ()))
         ),
         mitigations=tuple(
             Mitigation(kind=m["kind"], description=m["description"], at=_time(m.get("at")),
-                       effective=m.get("effective"))
-            for m in data.get("mitigations", ())
+                       effective=m.get("effective"), json_path=("mitigations", i))
+            for i, m in enumerate(data.get("mitigations", ()))
         ),
         dependencies=tuple(Dependency(**d) for d in data.get("dependencies", ())),
-        whys=Whys(whys["problem"], tuple(_node(n) for n in whys["causes"])) if whys else None,
+        whys=_whys(whys),
         lessons=_strings(data.get("lessons")),
-        action_items=tuple(
-            ActionItem(
-                id=a["id"], title=a["title"], owner=a["owner"], priority=a["priority"],
-                due=parse_date(a["due"]), status=a["status"], team=a.get("team"),
-                closed=_date(a.get("closed")), kind=a.get("kind"),
-                addresses=_strings(a.get("addresses")), link=a.get("link"),
-            )
-            for a in data.get("action_items", ())
-        ),
+        action_items=tuple(_action_item(a, ("action_items", i))
+                           for i, a in enumerate(data.get("action_items", ()))),
         checklist=Checklist(**checklist) if checklist else None,
         narrative=narrative,
         written=json.dumps(data, ensure_ascii=False, separators=(",", ":")) if written else "",
+        places=Places(weakref.ref(source)),
+        narrative_beside=beside,
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from . import folder_files
+from . import folder_files, locate
 from .problems import Problem
 
 # libyaml's parser is ten times faster; the pure-Python one gives the same events.
@@ -62,27 +62,9 @@ class Source:
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def position_in(self, path: JsonPath, value: str, index: int) -> tuple[int, int]:
-        """The line and column in the file of character `index` of the string at `path`.
-
-        Exact for block scalars (`|`, `>`) and one-line scalars, the ways long text and
-        short text are written; for a quoted string folded over several lines, it names
-        the right line and an approximate column.
-        """
+        """The line and column in the file of character `index` of the string at `path`."""
         span = self.span(path)
-        lines_before = value.count("\n", 0, index)
-        column = index - (value.rfind("\n", 0, index) + 1)
-        file_lines = self.text.splitlines()
-        here = file_lines[span.line - 1][span.column - 1:] if span.line <= len(file_lines) else ""
-        if here[:1] in ("|", ">"):
-            line = span.line + 1 + lines_before
-            while line <= len(file_lines) and not file_lines[line - 1].strip():
-                line += 1  # blank lines before the content are not part of the count
-            content = file_lines[line - 1] if line <= len(file_lines) else ""
-            return line, len(content) - len(content.lstrip(" ")) + column + 1
-        quoted = 1 if here[:1] in ("'", '"') else 0
-        if lines_before:
-            return span.line + lines_before, column + 1
-        return span.line, span.column + quoted + column
+        return locate.in_scalar(self.text.splitlines(), span.line, span.column, value, index)
 
     def has(self, path: JsonPath) -> bool:
         """True when the file has a value at `path`."""
@@ -176,9 +158,7 @@ def decode(data: bytes, shown: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        line, column = locate.byte_line_column(data, error.start)
         raise ReadError(
             Problem.of(
                 "COE001", shown, line, column,
@@ -199,14 +179,11 @@ def parse_text(text: str, path: Path, shown: str) -> Source:
     except yaml.MarkedYAMLError as error:
         raise ReadError(_syntax_problem(error, text, shown)) from None
     except UnicodeEncodeError as error:  # a lone surrogate, only from text not read from a file
-        line = text.count("\n", 0, error.start) + 1
-        column = error.start - (text.rfind("\n", 0, error.start) + 1) + 1
+        line, column = locate.line_column(text, error.start)
         raise ReadError(Problem.of("COE001", shown, line, column,
                                    "text holds a lone surrogate, which is not Unicode")) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
-        index = min(error.position, len(text))
-        line = text.count("\n", 0, index) + 1
-        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        line, column = locate.line_column(text, min(error.position, len(text)))
         code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or " ")
         raise ReadError(Problem.of(
             "COE002", shown, line, column,

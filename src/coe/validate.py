@@ -62,7 +62,7 @@ def _check(path: Path, display: str, settings: ReviewSettings, stamped: bool = F
     model = None
     if not any(p.level is Level.ERROR for p in problems):
         model = build_coe(source, written)
-        problems += review(model, source, settings)
+        problems += review(model, source.display, settings)
     return Checked(path, display, problems, identity(source), source, model), stamp
 
 
