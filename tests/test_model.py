@@ -11,7 +11,7 @@ from coe.locate import Place
 from coe.model import build_coe
 from coe.sources import read_source
 
-from .conftest import MINIMAL_COE, ROOT, write_coe
+from .conftest import EXAMPLES, MINIMAL_COE, ROOT, write_coe
 
 # Times and dates are read as datetimes and dates, not kept as text.
 TIME_FIELDS = ("start", "detected", "engaged", "mitigated", "resolved", "at", "due", "closed")
@@ -67,13 +67,20 @@ def _data_texts(data: object, path: tuple = ()) -> dict[tuple, str]:
     return {found: text for key, value in items for found, text in _data_texts(value, path + (key,)).items()}
 
 
-EXAMPLES = sorted([*(ROOT / "coes").glob("*/coe.yaml"), *(ROOT / "tests/examples/valid").glob("*/coe.yaml")])
+EXAMPLE_FILES = sorted([*(ROOT / "coes").glob("*/coe.yaml"), *(ROOT / "tests/examples/valid").glob("*/coe.yaml")])
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.parent.name)
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda path: path.parent.name)
 def test_the_texts_of_the_model_are_those_of_the_file(path: Path) -> None:
     source = read_source(path)
     coe = build_coe(source)
     written = {found: text for found, text in _data_texts(source.data).items()
                if found[-1] not in TIME_FIELDS}
     assert dict(coe.texts()) == written
+
+
+def test_a_model_built_for_the_review_alone_says_so() -> None:
+    source = read_source(EXAMPLES / "valid/2025-10-20-minimal-draft/coe.yaml", "coe.yaml")
+    assert build_coe(source).fields_as_written() == source.data
+    with pytest.raises(ValueError, match="without its fields as written"):
+        build_coe(source, written=False).fields_as_written()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 
 from coe.authoring import slugify
 from coe.cli import main
-from coe.repository import changed_coes, folder_name_problem
+from coe.repository import (changed_coes, display_path, display_resolved, folder_name_problem,
+                            resolve)
 
 from .conftest import MINIMAL_COE, write_coe
 
@@ -129,3 +131,45 @@ def test_a_ref_that_looks_like_an_option_is_a_ref(pull_request: Path) -> None:
     assert result.exit_code == 2
     assert "bad revision '--output=" in result.output
     assert not written.exists()
+
+
+# --- resolving and showing paths ---------------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Folders with the symlinks a repository may hold: to folders, files, upwards, nowhere."""
+    (tmp_path / "real/a/b").mkdir(parents=True)
+    (tmp_path / "real/a/b/coe.yaml").write_text("x")
+    (tmp_path / "link").symlink_to("real")
+    (tmp_path / "real/a/l2").symlink_to("b")
+    (tmp_path / "real/a/b/f").symlink_to("coe.yaml")
+    (tmp_path / "real/up").symlink_to("../real/a")
+    (tmp_path / "real/a/dangling").symlink_to("nowhere/x")
+    (tmp_path / "real/a/abs").symlink_to(tmp_path / "link/a")
+    monkeypatch.chdir(tmp_path / "real")
+    return tmp_path
+
+
+PATHS = ["a/b/coe.yaml", "../link/a/b/coe.yaml", "a/l2/coe.yaml", "a/b/f", "up/b/coe.yaml",
+         "up/../a/b/coe.yaml", "a/dangling", "a/dangling/y", "missing/x", ".", "..", "a/./b",
+         "a/b/../b/coe.yaml", "/", "a//b/coe.yaml", "a/abs/b/coe.yaml", "a/abs/../up/b",
+         "coe.yaml"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the shortcut is taken on POSIX only")
+def test_resolving_with_known_folders_is_pathresolve(tree: Path) -> None:
+    known: dict[str, str] = {}
+    names = PATHS + [str(tree / "link/a/b/coe.yaml")]
+    for name in names + names[::-1]:
+        assert resolve(Path(name), known) == str(Path(name).resolve()), name
+        assert resolve(Path(name), {}) == str(Path(name).resolve()), name
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the shortcut is taken on POSIX only")
+def test_display_is_display_path(tree: Path) -> None:
+    for name in PATHS:
+        path = Path(name)
+        for root in (None, Path("."), Path("a"), Path("/"), tree, tree / "link", tree / "real/a/b"):
+            base = (root or Path.cwd()).resolve()
+            assert display_resolved(path, resolve(path, {}), base) == display_path(path, root), (name, root)

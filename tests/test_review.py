@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coe.problems import Level
 from coe.review import REVIEW_RULES, SettingsError, settings_from_config
+from coe.review.blame import _BLAME, _BLAME_BY_WORD, _FOLDED_ONLY_BY_RE, _Caseless, _may_blame
+from coe.review.mitigation import _KEPT, _ROLLBACK
 from coe.validate import validate
 
 from .conftest import MINIMAL_COE, ROOT, write_coe
@@ -131,3 +135,75 @@ def test_a_weak_coe_raises_the_reviewers_questions() -> None:
         (28, "COE115"), (28, "COE113"), (30, "COE101"), (32, "COE107"), (36, "COE103"),
         (36, "COE112"), (37, "COE108"), (41, "COE109"), (41, "COE110"),
     ]
+
+
+# --- the wording matcher ---------------------------------------------------------------
+
+
+# Every character the expressions given to _Caseless can match: letters, white space, the
+# hyphen and the CJK of the Chinese phrases.
+_EXPRESSIONS = [pattern for pattern, _ in _BLAME] + [_KEPT.exact.pattern, _ROLLBACK.exact.pattern]
+_SYNTAX = set("()?:|[]-+ ")
+
+
+def _literals() -> set[str]:
+    chars = set(" \t\r\n-")
+    for expression in _EXPRESSIONS:
+        chars |= set(re.sub(r"\\[trn]", "", expression)) - _SYNTAX
+    return chars
+
+
+def test_caseless_expressions_hold_only_what_the_quick_test_allows() -> None:
+    for expression in _EXPRESSIONS:
+        assert expression == expression.lower()
+        assert not re.search(r"\\[bBAZdDwWsS]|\^|\$|\(\?[=!<]|\.", expression), expression
+
+
+def test_characters_matched_ignoring_case_lower_to_themselves() -> None:
+    # The ground _Caseless stands on, checked over all of Unicode: a character that re,
+    # ignoring case, takes for one of the expressions' characters is one that str.lower()
+    # turns into exactly that character, but for the few _FOLDED_ONLY_BY_RE lists.
+    literals = sorted(_literals())
+    any_literal = re.compile("[" + re.escape("".join(literals)) + "]", re.IGNORECASE)
+    each = {c: re.compile(re.escape(c), re.IGNORECASE) for c in literals}
+    for code in range(0x110000):
+        char = chr(code)
+        if not any_literal.fullmatch(char) or _FOLDED_ONLY_BY_RE.search(char):
+            continue
+        for literal, expression in each.items():
+            if expression.fullmatch(char):
+                assert char.lower() == literal, (hex(code), literal)
+
+
+TRICKY = "ıİſKkKSsEeRrOoHhUuMmAaNnPp \t\n-人为错误操作失误粗心疏忽保留"
+
+
+@given(st.text(st.sampled_from(TRICKY) | st.characters(max_codepoint=0x2FF), max_size=60),
+       st.integers(0, 70), st.integers(0, 70))
+def test_caseless_search_is_search_ignoring_case(text: str, start: int, end: int) -> None:
+    for caseless in (_KEPT, _ROLLBACK, *[_Caseless.compile(p.replace(" ", r"[ \t\r\n]+"))
+                                          for p, _ in _BLAME]):
+        assert caseless.search(text, start, end) == \
+            (caseless.exact.search(text, start, end) is not None)
+
+
+def _may_blame_as_written_first(text: str) -> bool:
+    """_may_blame before _Caseless: each window searched ignoring case."""
+    lowered = text.lower()
+    for word, phrases in _BLAME_BY_WORD.items():
+        start = lowered.find(word)
+        while start != -1:
+            if phrases.exact.search(text, max(0, start - 40), start + len(word) + 40):
+                return True
+            start = lowered.find(word, start + 1)
+    return False
+
+
+@given(st.lists(st.sampled_from(["human", "Human", "HUMAN", "operator", "user", "uſer",
+                                 "error", "errors", "ERROR", "careleſs", "careless", "should",
+                                 "have", "known", "fault", "of", "blame", "on", "ſloppy", "lazy",
+                                 "forgot", "to", "人为", "错误", " ", "\n", "  ", "İ", "x" * 30]),
+                max_size=30))
+def test_may_blame_is_as_before(words: list[str]) -> None:
+    text = "".join(words)
+    assert _may_blame(text) == _may_blame_as_written_first(text)
