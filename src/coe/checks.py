@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from . import folder_files, locate
 from .problems import Problem
 from .repository import folder_name_problem
-from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
+from .sources import NARRATIVE_FILE, JsonPath, Source, graph_data, narrative_file
 from .times import is_time, parse_time, time_problem
 
 TIME_ORDER = ("start", "detected", "engaged", "mitigated", "resolved")
@@ -177,7 +177,6 @@ def check_addresses(source: Source) -> Iterator[Problem]:
 def check_graphs(source: Source) -> Iterator[Problem]:
     """Each impact graph's CSV is a regular file in the COE's folder, of `time,value` rows."""
     graphs = _list(_dict(_dict(source.data).get("impact")).get("graphs"))
-    folder = source.path.parent
     for i, graph in enumerate(graphs):
         name = _dict(graph).get("data")
         if not isinstance(name, str):
@@ -189,7 +188,7 @@ def check_graphs(source: Source) -> Iterator[Problem]:
             if kind:
                 yield _at("COE024", source, path, f'graph data "{name}" {kind}')
                 continue
-            text = folder_files.read_text(folder, name, folder_files.MAX_DATA_BYTES)
+            text = graph_data(source, name)
         except folder_files.FolderFileError as error:
             if error.kind in ("absolute", "outside"):
                 message = f'graph data "{name}" must be a file inside the COE\'s folder'

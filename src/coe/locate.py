@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .sources import JsonPath, Source
 
+
 @dataclass(frozen=True)
 class Place:
     """A 1-based line and column; in the COE's own file, or in the file `beside` it

@@ -15,9 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import folder_files
 from .locate import Places
-from .sources import NARRATIVE_FILE, JsonPath, Source, narrative_file
+from .sources import NARRATIVE_FILE, JsonPath, Source, graph_data, narrative_file
 from .times import parse_date, parse_time
 
 
@@ -347,14 +346,14 @@ def _times(data: dict[str, Any]) -> Times:
     )
 
 
-def _impact(data: dict[str, Any], folder: Path) -> Impact:
+def _impact(data: dict[str, Any], source: Source) -> Impact:
     return Impact(
         customer_experience=data["customer_experience"],
         customers_affected=data.get("customers_affected"),
         metrics=tuple(Metric(**m) for m in data.get("metrics", ())),
         graphs=tuple(
             Graph(title=g["title"], data=g["data"], unit=g.get("unit"),
-                  threshold=g.get("threshold"), points=read_points(folder, g["data"]))
+                  threshold=g.get("threshold"), points=read_points(source, g["data"]))
             for g in data.get("graphs", ())
         ),
         json_path=("impact",),
@@ -370,9 +369,9 @@ def _action_item(data: dict[str, Any], at: JsonPath) -> ActionItem:
     )
 
 
-def read_points(folder: Path, name: str) -> tuple[tuple[datetime, float], ...]:
+def read_points(source: Source, name: str) -> tuple[tuple[datetime, float], ...]:
     """The (time, value) rows of a graph's CSV, already checked by validation."""
-    text = folder_files.read_text(folder, name, folder_files.MAX_DATA_BYTES)
+    text = graph_data(source, name)
     rows = list(csv.reader(text.splitlines()))[1:]
     return tuple(
         (parse_time(row[0].strip()), float(row[1])) for row in rows if len(row) == 2
@@ -407,7 +406,7 @@ def build_coe(source: Source, written: bool = True) -> Coe:
         summary=data["summary"],
         times=_times(data["times"]),
         detection=Detection(**data["detection"]),
-        impact=_impact(data["impact"], folder),
+        impact=_impact(data["impact"], source),
         timeline=tuple(
             TimelineEntry(at=parse_time(e["at"]), event=e["event"], kind=e.get("kind"),
                           link=e.get("link"))

@@ -103,16 +103,29 @@ def narrative_file(source: Source) -> tuple[str | None, folder_files.FolderFileE
     """The text of narrative.md beside the COE, read once for every stage that needs it:
     (None, None) when there is none; (None, why) when it may not be read (a link out of
     the folder, a FIFO, too large, not UTF-8)."""
-    found = source.derived.get(NARRATIVE_FILE)
+    if not folder_files.exists(source.path.parent, NARRATIVE_FILE):
+        return None, None
+    return _folder_text(source, NARRATIVE_FILE, folder_files.MAX_NARRATIVE_BYTES)
+
+
+def graph_data(source: Source, name: str) -> str:
+    """The text of the graph data file `name` beside the COE, read once for the checks
+    and the model; FolderFileError when it may not be read."""
+    text, error = _folder_text(source, name, folder_files.MAX_DATA_BYTES)
+    if error is not None:
+        raise error
+    return text or ""
+
+
+def _folder_text(source: Source, name: str, limit: int) -> tuple[str | None, folder_files.FolderFileError | None]:
+    key = ("file", name)
+    found = source.derived.get(key)
     if found is None:
-        folder = source.path.parent
         try:
-            text = (folder_files.read_text(folder, NARRATIVE_FILE, folder_files.MAX_NARRATIVE_BYTES)
-                    if folder_files.exists(folder, NARRATIVE_FILE) else None)
-            found = (text, None)
+            found = (folder_files.read_text(source.path.parent, name, limit), None)
         except folder_files.FolderFileError as error:
             found = (None, error)
-        source.derived[NARRATIVE_FILE] = found
+        source.derived[key] = found
     return found
 
 
