@@ -10,8 +10,6 @@ YAML 1.1 types and forgotten positions by the time we could object.
 from __future__ import annotations
 
 import gc
-import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import yaml
 
 from . import folder_files, locate
 from .problems import Problem
+from .yaml_scalars import STR_TAGS, scalar
 
 # libyaml's parser is ten times faster; the pure-Python one gives the same events.
 _EventSource = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -227,47 +226,12 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, shown: str) -> Probl
     return Problem.of("COE002", shown, line, column, message)
 
 
-# YAML 1.2 core schema: what an unquoted scalar means.
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_OCT = re.compile(r"^0o[0-7]+$")
-_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
-_STR_TAGS = {"tag:yaml.org,2002:str", "!"}
-# An unquoted scalar starting with anything else is text under the core schema.
-_MAYBE_NOT_TEXT = frozenset("~nNtTfF0123456789+-.")
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-
-
-def resolve_plain(text: str) -> Any:
-    """The value of an unquoted scalar under YAML 1.2's core schema."""
-    if _NULL.match(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
-    if _INT.match(text):
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    if _INF.match(text):
-        return -math.inf if text.startswith("-") else math.inf
-    if _NAN.match(text):
-        return math.nan
-    return text
-
-
 _ScalarEvent = yaml.ScalarEvent
 _MappingStart = yaml.MappingStartEvent
 _SequenceStart = yaml.SequenceStartEvent
 _MappingEnd = yaml.MappingEndEvent
 _SequenceEnd = yaml.SequenceEndEvent
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _STARTS = (_MappingStart, _SequenceStart)
 _ENDS = (_MappingEnd, _SequenceEnd)
 
@@ -289,11 +253,11 @@ def top_level_text(text: str, key: str) -> tuple[str, int, int] | None:
             return None
         while True:
             name = next_event()
-            if _scalar(name) is None:
+            if scalar(name) is None:
                 return None  # the end of the mapping, or a key a COE may not have
             event = next_event()
             if name.value == key:
-                found = _scalar(event)
+                found = scalar(event)
                 if found is None or not isinstance(found[0], str):
                     return None
                 return found[0], event.start_mark.line + 1, event.start_mark.column + 1
@@ -306,21 +270,6 @@ def top_level_text(text: str, key: str) -> tuple[str, int, int] | None:
                     depth -= 1
     except (yaml.YAMLError, UnicodeEncodeError):
         return None
-
-
-def _scalar(event: Any) -> tuple[Any, str | None] | None:
-    """The value of a scalar that a COE may hold (no anchor; no tag, or one that says
-    text) and, when YAML read its unquoted text as something else, that text; None for
-    any other event. Untagged unquoted text is read by YAML 1.2's core schema."""
-    if event.__class__ is not _ScalarEvent or event.anchor is not None:
-        return None
-    text = event.value
-    if event.tag is not None:
-        return (text, None) if event.tag in _STR_TAGS else None
-    if event.implicit[0] and (not text or text[0] in _MAYBE_NOT_TEXT):
-        value = resolve_plain(text)
-        return value, (None if value.__class__ is str else text)
-    return text, None
 
 
 class _Builder:
@@ -372,8 +321,8 @@ class _Builder:
 
     def value(self, event: Any) -> Any:
         kind = event.__class__
-        if kind is _ScalarEvent:  # one that _scalar refused: anchored, or tagged other than text
-            return self._special_scalar(event)
+        if kind is _ScalarEvent:  # one that scalar() refused: anchored, or tagged other than text
+            return self._specialscalar(event)
         if kind is yaml.AliasEvent:
             raise self.fail(
                 "COE003", event.start_mark,
@@ -392,10 +341,10 @@ class _Builder:
         self.depth -= 1
         return result
 
-    def _special_scalar(self, event: Any) -> str:
+    def _specialscalar(self, event: Any) -> str:
         if event.anchor is not None:
             raise self._anchor_error(event)
-        if event.tag in _STR_TAGS:
+        if event.tag in STR_TAGS:
             return event.value
         raise self._tag_error(event)
 
@@ -429,7 +378,7 @@ class _Builder:
                     "a key must be plain text, not a list or mapping",
                 )
             if key_event.anchor is not None or key_event.tag is not None:
-                self._special_scalar(key_event)
+                self._specialscalar(key_event)
             key = key_event.value  # keys are text: `1:` is the field "1"
             if key in result:
                 first = marks[key][1]
@@ -439,7 +388,7 @@ class _Builder:
                     "YAML would silently keep only the last one",
                 )
             event = next_event()
-            value, plain = _scalar(event) or (self.value(event), None)
+            value, plain = scalar(event) or (self.value(event), None)
             marks[key] = (event.start_mark, key_event.start_mark, plain)
             result[key] = value
 
@@ -453,6 +402,6 @@ class _Builder:
             event = next_event()
             if event.__class__ is _SequenceEnd:
                 return result
-            value, plain = _scalar(event) or (self.value(event), None)
+            value, plain = scalar(event) or (self.value(event), None)
             mark((event.start_mark, event.start_mark, plain))
             append(value)
