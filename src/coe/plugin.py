@@ -32,10 +32,12 @@ from mkdocs.utils import get_relative_url
 from .problems import Level
 from .render.diagrams import DiagramError
 from .reporters import format_line
+from .repository import find_coe_files
 from .review import SettingsError, settings_from_config
 from .resources import data_path
 from .runtime import give_back
 from .site import search as site_search
+from .site.marker import SiteCheckError, check_site
 from .site.plan import ASSETS, INDEX_URI, Plan, ServeMemo, plan_site
 from .times import resolve_today
 
@@ -331,6 +333,10 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = F
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
+        try:  # a site that lacks COE pages (another plugin, a theme) is no site to publish
+            check_site(staging, len(find_coe_files(plugin.coes_dir)))
+        except SiteCheckError as error:
+            raise BuildFailed(str(error).replace(str(staging), str(final))) from None
         _swap(staging, final)
     except (Abort, MkDocsException) as error:
         raise BuildFailed(str(error).strip() or "the build failed") from None

@@ -11,7 +11,7 @@ import click
 from .. import __version__
 from .authoring import init_command, new_command
 from .reports import actions_command, export_command, stats_command
-from .site import build_command, serve_command
+from .site import build_command, check_site_command, serve_command
 from .validate import summary_command, validate_command
 
 
@@ -22,5 +22,5 @@ def main() -> None:
 
 
 for command in (validate_command, summary_command, new_command, init_command, build_command,
-                serve_command, actions_command, stats_command, export_command):
+                serve_command, check_site_command, actions_command, stats_command, export_command):
     main.add_command(command)

@@ -1,4 +1,5 @@
-"""`coe build` and `coe serve`: the site, through mkdocs (imported only when they run)."""
+"""`coe build`, `coe serve` and `coe check-site`: the site, through mkdocs (imported only
+when they run)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from ..repository import display_path
+from ..repository import coes_dir, display_path, find_coe_files
+from ..words import plural
 from .options import CONFIG_OPTION, today_option
 
 
@@ -62,6 +64,27 @@ def build_command(config_file: Path, strict: bool, today: date | None, site_dir:
     reports = len(plan.pages) - plan.coe_count
     click.echo(f"{plan.coe_count} COEs, {reports} reports -> {display_path(final)}/ "
                f"in {time.monotonic() - started:.1f} s")
+
+
+@click.command("check-site")
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default="site")
+@click.option("--coes", "coes", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The repository's COE folder (default: coes_dir of mkdocs.yml, else ./coes).")
+def check_site_command(site_dir: Path, coes: Path | None) -> None:
+    """Check that a built site (default: site/) holds a page for every COE.
+
+    Whichever builder made it: one that skips the coe plugin still says it succeeded.
+    Exits 1 with one line saying what is missing.
+    """
+    from ..site.marker import SiteCheckError, check_site
+
+    folder = coes or coes_dir()
+    try:
+        count = check_site(site_dir, len(find_coe_files(folder)) if folder.is_dir() else None)
+    except SiteCheckError as error:
+        click.echo(f"check-site: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"{display_path(site_dir)}/ holds the pages of {plural(count, 'COE')}")
 
 
 @click.command("serve")

@@ -22,6 +22,7 @@ from ..review import ReviewSettings
 from ..runtime import RENDER_IN_WORKERS_FROM, give_back, in_background, pack, unpack
 from ..safe_svg import SvgError, clean_svg
 from ..validate import validate
+from .marker import MARKER_URI, marker
 from .page_store import PageJob, block_text, markup_key, render_pages, split_sections
 
 COES_URI = "coes"
@@ -203,5 +204,6 @@ def plan_site(coes_dir: Path, today: date, drafts: str = "show", cache_dir: Path
     plan.nav_pages.add(RULES_URI)
     plan.nav_pages.update(uri for uri in reports if uri in report_pages.NAV_URIS)
     plan.data.update(data)
+    plan.data[MARKER_URI] = marker([coe_uri(coe) for coe in coes], plan.hidden_drafts)
     give_back()  # what planning freed, before mkdocs allocates its pages
     return plan
