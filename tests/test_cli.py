@@ -225,3 +225,17 @@ def test_summary_is_markdown_for_a_pull_request(monkeypatch: pytest.MonkeyPatch)
     assert "\n- `W1` " in text and "\n  - `W1.1` " in text
     assert "### Action items" in text
     assert "### Review findings (1)\n\n- `COE102` line 88: why-node W1.2 is a leaf" in text
+
+
+def test_no_author_text_starts_a_line_of_its_own(in_tmp: Path) -> None:
+    # A quoted key with line breaks, and a folder named with one: in a CI log, a line
+    # starting with "::" is a workflow command.
+    forged = "\\n::set-output name=approved::true\\n::error file=x::fine"
+    write_coe(in_tmp / "coes", MINIMAL_COE + f'"{forged}": 1\n', "2025-10-20-a\n::stop-commands::x")
+    for output_format in ("text", "parsable"):
+        result = run("validate", "--no-cache", "--format", output_format)
+        assert result.exit_code == 1
+        lines = result.output.splitlines()
+        assert len(lines) >= 2 and not any(line.startswith("::") for line in lines), lines
+        assert any("COE010" in line and "\\n::set-output name=approved::true" in line for line in lines)
+        assert any("COE029" in line and line.startswith("coes/2025-10-20-a\\n::stop-commands") for line in lines)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from coe.words import display_width, plural, wrap
 
 
@@ -47,3 +50,19 @@ def test_wrap_cuts_long_words_and_keeps_newlines() -> None:
         "see ", "https://example.com/" + "a" * 16, "a" * 24,
     ]
     assert wrap("one\ntwo\n\nthree", 36) == ["one", "two", "", "three"]
+
+
+def test_one_line_keeps_text_to_one_line_and_shows_what_it_escaped() -> None:
+    from coe.words import one_line
+
+    assert one_line("Checkout 支付网关 latency") == "Checkout 支付网关 latency"
+    assert one_line("a\n::error file=x::pwned") == "a\\n::error file=x::pwned"
+    assert one_line("\r\t\x1b[31m") == "\\r\\t\\u001b[31m"
+    assert one_line("julia.\u200bschneider \u202eevil") == "julia.\\u200bschneider \\u202eevil"
+
+
+@given(st.text())
+def test_one_line_never_breaks_a_line(text: str) -> None:
+    from coe.words import one_line
+
+    assert len(one_line(text).splitlines()) <= 1

@@ -10,14 +10,18 @@ from typing import TextIO
 
 from .problems import Level, Problem
 from .results import Report
+from .words import one_line
 
 
 def format_line(problem: Problem) -> str:
-    """`PATH:LINE:COL: LEVEL RULE message`, the line editors and CI logs parse."""
-    return (
-        f"{problem.path}:{problem.line}:{problem.column}: "
-        f"{problem.level.value} {problem.rule} {problem.message}"
-    )
+    """`PATH:LINE:COL: LEVEL RULE message`, the line editors and CI logs parse: one line
+    whatever the path and the message hold, and never one that starts with `::` (a
+    workflow command), even for a path that does."""
+    path = one_line(problem.path)
+    if path.startswith(":"):
+        path = f"./{path}"
+    return (f"{path}:{problem.line}:{problem.column}: "
+            f"{problem.level.value} {problem.rule} {one_line(problem.message)}")
 
 
 def report_text(report: Report, failed: bool, out: TextIO) -> None:

@@ -13,6 +13,19 @@ from functools import cache
 _NO_LINE_START = set("，。、：；！？）」』】》〉’”,.;:!?)]}")
 
 
+def one_line(text: str) -> str:
+    """`text` as it may stand inside one line of output for a terminal or a CI log: line
+    breaks, other control characters and invisible format characters (bidi overrides,
+    zero-width) written as escapes, so that no text from a COE can start a line of its
+    own (`::error`, `::set-output` in a GitHub log) or reorder what a reader sees."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else
+                   {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c, f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF
+                                                        else f"\\U{ord(c):08x}")
+                   for c in text)
+
+
 def plural(count: int, noun: str) -> str:
     """`count` and `noun`, with an s unless the count is one: `1 error`, `2 warnings`."""
     return f"{count} {noun}" + ("" if count == 1 else "s")

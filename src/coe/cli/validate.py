@@ -9,13 +9,14 @@ from pathlib import Path
 
 import click
 
+from ..memo import carry_over, load_memo, memo_path, save_memo
 from ..problems import Level
 from ..reporters import REPORTERS, format_line
 from ..repository import GitError, changed_coes, coes_dir, display_path, plugin_config
 from ..review import ReviewSettings, SettingsError, settings_from_config
 from ..times import resolve_today
-from ..memo import carry_over, load_memo, memo_path, save_memo
 from ..validate import validate
+from ..words import one_line
 from .options import DATE, today_option
 
 
@@ -63,8 +64,9 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
         except GitError as error:
             raise click.UsageError(str(error)) from None
         for name in strays:
-            click.echo(f"note: {name} changed since {changed_since} but lies in no COE folder "
-                       "(no coe.yaml beside it or above it); not validated", err=True)
+            click.echo(f"note: {one_line(name)} changed since {one_line(changed_since)} but lies "
+                       "in no COE folder (no coe.yaml beside it or above it); not validated",
+                       err=True)
         paths = tuple(changed)
     context = [repository_coes] if repository_coes.is_dir() else []
     settings = review_settings(resolve_today(today))
